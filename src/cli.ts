@@ -1,0 +1,206 @@
+/**
+ * The command line: args -> config -> engine -> reporter -> stdout / exit code.
+ * Exit codes: 0 pass, 1 gate failed, 2 usage or config error, 3 internal error.
+ * Only this file imports commander and ora, and only it decides the exit code.
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import ora, { type Ora } from 'ora';
+import { rules as allRules } from '../rules/index.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { explain } from './docs/explain.js';
+import { auditDirectory } from './engine/audit.js';
+import type { AuditResult } from './engine/result.js';
+import type { AnyRule } from './engine/rule.js';
+import { SEVERITIES, type Severity } from './engine/types.js';
+import { reporters, type ReporterName } from './reporters/index.js';
+import { TOOL_VERSION } from './version.js';
+
+const EXIT = { ok: 0, gate: 1, usage: 2, internal: 3 } as const;
+const FORMATS = Object.keys(reporters) as ReporterName[];
+const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+
+export interface AuditCliOptions {
+  format: ReporterName[];
+  output?: string;
+  failOn?: Severity;
+  minScore?: number;
+  ci?: boolean;
+  config?: string;
+  ignore: string[];
+  color: boolean;
+  includeNonProduction?: boolean;
+  only?: string[];
+  verbose?: boolean;
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void } = defaultIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('prodaudit')
+    .description('Production-readiness auditor for web backends (Flask, Django, FastAPI, Express, NestJS, Next.js).')
+    .version(TOOL_VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run `prodaudit --help` for usage)');
+
+  program
+    .command('audit [path]', { isDefault: true })
+    .description('audit a repository (default command); path defaults to the current folder')
+    .addOption(new Option('-f, --format <format>', `report format: ${FORMATS.join(', ')}`).choices(FORMATS).argParser(collectFormat).default([]))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity is open').choices(SEVERITIES as string[]))
+    .option('--min-score <n>', 'exit 1 when the overall score is below n (0-100)', parseScore)
+    .option('--ci', 'CI mode: no spinner, no colour, --fail-on high unless set')
+    .option('-c, --config <file>', 'config file (default: .prodaudit.yml in the audited folder)')
+    .option('--ignore <pattern>', 'gitignore-style pattern to skip (repeatable)', collect, [])
+    .option('--no-color', 'plain output (also when NO_COLOR is set or stdout is not a terminal)')
+    .option('--include-non-production', 'also report findings in tests, examples and dev-only config (as info)')
+    .option('--only <rules>', 'run only these rule ids (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--verbose', 'show passed and not-applicable categories')
+    .action(async (path: string | undefined, opts: AuditCliOptions) => {
+      exitCode = await runAudit(path ?? '.', opts, io);
+    });
+
+  program
+    .command('checklist [path]')
+    .description('write the markdown production-readiness checklist (for a pull request or a planning doc)')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('-c, --config <file>', 'config file')
+    .action(async (path: string | undefined, opts: { output?: string; config?: string }) => {
+      exitCode = await runAudit(path ?? '.', { format: ['markdown'], output: opts.output, config: opts.config, ignore: [], color: false }, io);
+    });
+
+  program
+    .command('rules')
+    .description('list every rule with its category and default severity')
+    .option('--format <format>', 'text or json', 'text')
+    .action((opts: { format: string }) => {
+      io.stdout(listRules(allRules, opts.format === 'json'));
+    });
+
+  program
+    .command('explain <rule>')
+    .description("print a rule's documentation: what it finds, why it matters, how to fix it")
+    .action((id: string) => {
+      const rule = allRules.find((r) => r.meta.id === id);
+      if (!rule) {
+        const near = allRules.map((r) => r.meta.id).filter((x) => x.includes(id) || id.includes(x.split('-')[0]!));
+        throw new UsageError(`unknown rule "${id}"${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}; run \`prodaudit rules\` for the list`);
+      }
+      io.stdout(explain(rule));
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage; // commander already printed the message
+    }
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr(`prodaudit: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`prodaudit: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.internal;
+  }
+}
+
+async function runAudit(pathArg: string, opts: AuditCliOptions, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
+  const root = resolve(pathArg);
+  if (!existsSync(root)) throw new UsageError(`path does not exist: ${pathArg}`);
+  if (!statSync(root).isDirectory()) throw new UsageError(`not a directory: ${pathArg} (prodaudit audits a project folder)`);
+  const ci = !!opts.ci;
+  const knownIds = new Set(allRules.map((r) => r.meta.id));
+  const { config } = loadConfig(root, opts.config ? resolve(opts.config) : undefined, knownIds);
+  let rules: readonly AnyRule[] = allRules;
+  if (opts.only?.length) {
+    const unknown = opts.only.filter((id) => !knownIds.has(id));
+    if (unknown.length) throw new UsageError(`unknown rule id in --only: ${unknown.join(', ')}`);
+    rules = allRules.filter((r) => opts.only!.includes(r.meta.id));
+  }
+  const effective: Config = { ...config, includeNonProduction: opts.includeNonProduction ?? config.includeNonProduction };
+  const formats = opts.format.length ? opts.format : ['text' as const];
+  const interactive = !ci && !process.env.CI && process.stderr.isTTY === true;
+  let spinner: Ora | undefined;
+  if (interactive) spinner = ora({ text: 'Discovering files…', stream: process.stderr }).start();
+  let result: AuditResult;
+  try {
+    result = await auditDirectory(root, {
+      rules,
+      config: effective,
+      ignore: opts.ignore,
+      onProgress: spinner ? (done, total) => (spinner!.text = `Auditing ${done}/${total} files…`) : undefined,
+    });
+  } finally {
+    spinner?.stop();
+  }
+  const color = !ci && opts.color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true && !opts.output;
+  for (const format of formats) {
+    const text = reporters[format](result, { color, rules, verbose: opts.verbose });
+    if (opts.output) {
+      const out = resolve(opts.output);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, text);
+      io.stderr(`prodaudit: ${format} report written to ${opts.output}\n`);
+    } else io.stdout(text);
+  }
+  return gate(result, opts, config, io);
+}
+
+function gate(result: AuditResult, opts: AuditCliOptions, config: Config, io: { stderr: (s: string) => void }): number {
+  const failOnLevel = opts.failOn ?? config.failOn ?? (opts.ci ? 'high' : undefined);
+  const failOn = failOnLevel === 'off' ? undefined : (failOnLevel as Severity | undefined);
+  const minScore = opts.minScore ?? config.minScore;
+  const reasons: string[] = [];
+  if (failOn) {
+    const n = result.findings.filter((f) => RANK[f.severity] >= RANK[failOn]).length;
+    if (n > 0) reasons.push(`${n} finding${n === 1 ? '' : 's'} at or above ${failOn}`);
+  }
+  if (minScore !== undefined && result.score !== null && result.score < minScore) reasons.push(`score ${result.score} is below --min-score ${minScore}`);
+  if (reasons.length) {
+    io.stderr(`prodaudit: gate failed: ${reasons.join('; ')}\n`);
+    return EXIT.gate;
+  }
+  return EXIT.ok;
+}
+
+function listRules(rules: readonly AnyRule[], asJson: boolean): string {
+  const sorted = [...rules].sort((a, b) => a.meta.category.localeCompare(b.meta.category) || a.meta.id.localeCompare(b.meta.id));
+  if (asJson) {
+    return `${JSON.stringify(
+      sorted.map(({ meta: m }) => ({ id: m.id, title: m.title, category: m.category, severity: m.severity, frameworks: m.frameworks ?? [], fixable: m.fixable })),
+      null,
+      2,
+    )}\n`;
+  }
+  const w = Math.max(...sorted.map((r) => r.meta.id.length), 4);
+  const lines = [`${'RULE'.padEnd(w)}  ${'CATEGORY'.padEnd(13)}  ${'SEVERITY'.padEnd(8)}  FIX  TITLE`];
+  for (const { meta: m } of sorted) lines.push(`${m.id.padEnd(w)}  ${m.category.padEnd(13)}  ${m.severity.padEnd(8)}  ${m.fixable === 'none' ? '   ' : 'yes'}  ${m.title}`);
+  lines.push('', `${sorted.length} rules. \`prodaudit explain <rule>\` prints a rule's documentation.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function collectFormat(value: string, previous: ReporterName[] | undefined): ReporterName[] {
+  if (!FORMATS.includes(value as ReporterName)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}`);
+  return [...(previous ?? []), value as ReporterName];
+}
+
+function parseScore(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a number from 0 to 100');
+  return n;
+}
+
+function defaultIo() {
+  return { stdout: (s: string) => void process.stdout.write(s), stderr: (s: string) => void process.stderr.write(s) };
+}

@@ -1,0 +1,75 @@
+/**
+ * Find and load `.prodaudit.yml` (or `.prodaudit.yaml`, `prodaudit.config.yaml`): YAML
+ * syntax errors, unknown keys, bad values and unknown rule ids are ConfigErrors that
+ * name the file, the key and the line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { ConfigSchema, DEFAULT_CONFIG, type Config } from './schema.js';
+
+export const CONFIG_FILES = ['.prodaudit.yml', '.prodaudit.yaml', 'prodaudit.config.yaml', 'prodaudit.config.yml'];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function findConfig(root: string): string | undefined {
+  for (const f of CONFIG_FILES) if (existsSync(join(root, f))) return join(root, f);
+  return undefined;
+}
+
+export function loadConfig(root: string, explicit?: string, knownRules?: ReadonlySet<string>): { config: Config; path: string | undefined } {
+  const path = explicit ?? findConfig(root);
+  if (!path) return { config: DEFAULT_CONFIG, path: undefined };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot read config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return { config: parseConfig(text, path, knownRules), path };
+}
+
+export function parseConfig(text: string, path: string, knownRules?: ReadonlySet<string>): Config {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const p = lc.linePos(e.pos[0]);
+    throw new ConfigError(`${path}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS({ maxAliasCount: 50 }) ?? {};
+  const lineOf = (keys: readonly PropertyKey[]): string => {
+    let node: unknown = doc.contents;
+    let line = 1;
+    for (const k of keys) {
+      if (!isMap(node)) break;
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(k));
+      if (!pair) break;
+      const keyNode = pair.key as Node;
+      if (keyNode.range) line = lc.linePos(keyNode.range[0]).line;
+      node = pair.value;
+    }
+    return `${path}:${line}`;
+  };
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keyPath = [...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0]!;
+      throw new ConfigError(`${lineOf([...keyPath, key])}: unknown key "${[...keyPath, key].join('.')}"`);
+    }
+    throw new ConfigError(`${lineOf(keyPath)}: ${keyPath.join('.') || '(root)'}: ${issue.message}`);
+  }
+  if (knownRules) {
+    for (const id of Object.keys(parsed.data.rules)) {
+      if (!knownRules.has(id)) throw new ConfigError(`${lineOf(['rules', id])}: unknown rule id "${id}" (see \`prodaudit rules\`)`);
+    }
+  }
+  return parsed.data;
+}

@@ -1,0 +1,371 @@
+/**
+ * JS/TS/JSX/TSX parsing with ts-morph's bundled TypeScript compiler API, syntax only:
+ * no type checking, no lib files, no module resolution. Rules walk compiler nodes
+ * (`ts.forEachChild`), never ts-morph wrappers, on the scan path (tech-notes §2).
+ * The ScriptModule facade resolves imports (ESM and CommonJS, with aliases and
+ * destructuring) so rules can ask "is this call `cors()` from the cors package?".
+ */
+import { ts } from 'ts-morph';
+import type { TextRange } from '../engine/types.js';
+
+export { ts };
+
+export interface JsImport {
+  /** Local name bound ("cors", "helmet", "Router"). */
+  readonly local: string;
+  /** What it refers to: "express" (default/namespace/require), "express.Router" (named). */
+  readonly qualified: string;
+  readonly module: string;
+  readonly kind: 'esm' | 'cjs';
+  readonly range: TextRange;
+}
+
+export interface JsCall {
+  readonly node: ts.CallExpression | ts.NewExpression;
+  /** Dotted callee as written ("app.use", "cors"); "" when not a dotted name. */
+  readonly callee: string;
+  /** Callee with its head resolved through imports ("cors" -> "cors", "r.get" with `const r = express.Router()` stays "r.get"). */
+  readonly qualified: string;
+  readonly args: readonly ts.Expression[];
+  readonly isNew: boolean;
+  readonly range: TextRange;
+  readonly line: number;
+}
+
+export interface JsSyntaxError {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export interface ScriptModule {
+  readonly sf: ts.SourceFile;
+  readonly text: string;
+  readonly modules: ReadonlySet<string>;
+  readonly imports: readonly JsImport[];
+  readonly syntaxErrors: readonly JsSyntaxError[];
+  /** Every call and `new` expression, in source order (computed once, on first use). */
+  calls(): readonly JsCall[];
+  importsModule(module: string): boolean;
+  qualify(dotted: string): string;
+  /** What `const name = x(...)` bound `name` to, as a qualified callee ("app" -> "express"). */
+  instanceOf(name: string): string | undefined;
+  range(node: ts.Node): TextRange;
+  line(offset: number): number;
+  /** Offset after leading comments, directives ('use strict') and existing imports: where a new import goes. */
+  readonly importInsertOffset: number;
+  /** True when the file uses ESM syntax (import/export), false for CommonJS. */
+  readonly isModule: boolean;
+}
+
+const SCRIPT_KIND: Record<string, ts.ScriptKind> = {
+  '.js': ts.ScriptKind.JS,
+  '.cjs': ts.ScriptKind.JS,
+  '.mjs': ts.ScriptKind.JS,
+  '.jsx': ts.ScriptKind.JSX,
+  '.ts': ts.ScriptKind.TS,
+  '.cts': ts.ScriptKind.TS,
+  '.mts': ts.ScriptKind.TS,
+  '.tsx': ts.ScriptKind.TSX,
+};
+
+export function scriptKindOf(path: string): ts.ScriptKind {
+  const m = /\.[cm]?[jt]sx?$/.exec(path);
+  return (m && SCRIPT_KIND[m[0]]) ?? ts.ScriptKind.JS;
+}
+
+export function parseScript(path: string, text: string): ScriptModule {
+  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
+  return new ScriptModuleImpl(sf, text);
+}
+
+class ScriptModuleImpl implements ScriptModule {
+  readonly modules = new Set<string>();
+  readonly imports: JsImport[] = [];
+  readonly syntaxErrors: JsSyntaxError[];
+  readonly importInsertOffset: number;
+  readonly isModule: boolean;
+  private readonly aliases = new Map<string, string>();
+  private readonly bindings = new Map<string, string>();
+  private callList: JsCall[] | undefined;
+  private lineStarts: readonly number[];
+
+  constructor(readonly sf: ts.SourceFile, readonly text: string) {
+    this.lineStarts = sf.getLineStarts();
+    const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+    this.syntaxErrors = diags.slice(0, 20).map((d) => {
+      const p = sf.getLineAndCharacterOfPosition(d.start ?? 0);
+      return { line: p.line + 1, column: p.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, ' ') };
+    });
+    let insert = 0;
+    let esm = false;
+    for (const st of sf.statements) {
+      if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) {
+        esm = esm || ts.isImportDeclaration(st);
+        insert = st.end;
+        this.esmImport(st);
+      } else if (ts.isExpressionStatement(st) && ts.isStringLiteral(st.expression) && insert === 0) {
+        insert = st.end; // 'use strict'
+      } else if (ts.isExportDeclaration(st) || ts.isExportAssignment(st) || hasExportModifier(st)) {
+        esm = true;
+      }
+    }
+    this.isModule = esm;
+    this.importInsertOffset = insert === 0 ? 0 : this.text.indexOf('\n', insert) === -1 ? this.text.length : this.text.indexOf('\n', insert) + 1;
+    this.scanRequiresAndBindings();
+  }
+
+  private esmImport(st: ts.ImportDeclaration | ts.ImportEqualsDeclaration): void {
+    const range = this.range(st);
+    if (ts.isImportEqualsDeclaration(st)) {
+      const ref = st.moduleReference;
+      if (ts.isExternalModuleReference(ref) && ts.isStringLiteral(ref.expression)) {
+        this.add(st.name.text, ref.expression.text, ref.expression.text, 'esm', range);
+      }
+      return;
+    }
+    if (!ts.isStringLiteral(st.moduleSpecifier)) return;
+    const mod = st.moduleSpecifier.text;
+    this.modules.add(mod);
+    const clause = st.importClause;
+    if (!clause) return;
+    if (clause.name) this.add(clause.name.text, mod, mod, 'esm', range);
+    const nb = clause.namedBindings;
+    if (nb && ts.isNamespaceImport(nb)) this.add(nb.name.text, mod, mod, 'esm', range);
+    if (nb && ts.isNamedImports(nb)) {
+      for (const el of nb.elements) {
+        const imported = (el.propertyName ?? el.name).text;
+        this.add(el.name.text, imported === 'default' ? mod : `${mod}.${imported}`, mod, 'esm', range);
+      }
+    }
+  }
+
+  private add(local: string, qualified: string, module: string, kind: 'esm' | 'cjs', range: TextRange): void {
+    this.modules.add(module);
+    this.imports.push({ local, qualified, module, kind, range });
+    this.aliases.set(local, qualified);
+  }
+
+  /** require() anywhere (CommonJS), dynamic import(), and `const x = call()` bindings. */
+  private scanRequiresAndBindings(): void {
+    const visit = (node: ts.Node, depth: number): void => {
+      if (depth > 500) return;
+      if (ts.isVariableDeclaration(node) && node.initializer) this.declaration(node);
+      else if (ts.isCallExpression(node)) {
+        const mod = requiredModule(node);
+        if (mod) this.modules.add(mod);
+      }
+      ts.forEachChild(node, (c) => visit(c, depth + 1));
+    };
+    visit(this.sf, 0);
+  }
+
+  private declaration(node: ts.VariableDeclaration): void {
+    const init = unwrap(node.initializer!);
+    const range = this.range(node);
+    // const x = require('m'), const x = require('m').y, const x = await import('m')
+    let mod: string | undefined;
+    let member: string | undefined;
+    if (ts.isCallExpression(init)) mod = requiredModule(init);
+    else if (ts.isPropertyAccessExpression(init) && ts.isCallExpression(init.expression)) {
+      mod = requiredModule(init.expression);
+      member = init.name.text;
+    } else if (ts.isAwaitExpression(init) && ts.isCallExpression(init.expression) && init.expression.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      mod = requiredModule(init.expression);
+    }
+    if (mod) {
+      const base = member ? `${mod}.${member}` : mod;
+      if (ts.isIdentifier(node.name)) this.add(node.name.text, base, mod, 'cjs', range);
+      else if (ts.isObjectBindingPattern(node.name)) {
+        for (const el of node.name.elements) {
+          if (!ts.isIdentifier(el.name)) continue;
+          const prop = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : el.name.text;
+          this.add(el.name.text, prop === 'default' ? base : `${base}.${prop}`, mod, 'cjs', range);
+        }
+      }
+      return;
+    }
+    if (ts.isIdentifier(node.name)) {
+      const call = ts.isCallExpression(init) || ts.isNewExpression(init) ? init : undefined;
+      if (call) {
+        // const app = require('express')()  ->  app is an "express" instance
+        const inner = ts.isCallExpression(call.expression) ? requiredModule(call.expression) : undefined;
+        const callee = inner ?? dotted(call.expression);
+        if (callee) this.bindings.set(node.name.text, callee);
+      }
+    }
+  }
+
+  calls(): readonly JsCall[] {
+    if (this.callList) return this.callList;
+    const out: JsCall[] = [];
+    const stack: ts.Node[] = [this.sf];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+        const callee = dotted(node.expression);
+        const start = node.getStart(this.sf);
+        const aliases = this.aliases;
+        out.push({
+          node,
+          callee,
+          get qualified() {
+            return qualifyWith(aliases, callee);
+          },
+          args: node.arguments ? [...node.arguments] : [],
+          isNew: ts.isNewExpression(node),
+          range: { start, end: node.end },
+          line: this.line(start),
+        });
+      }
+      const kids: ts.Node[] = [];
+      ts.forEachChild(node, (c) => {
+        kids.push(c);
+      });
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    }
+    out.sort((a, b) => a.range.start - b.range.start);
+    this.callList = out;
+    return out;
+  }
+
+  importsModule(module: string): boolean {
+    for (const m of this.modules) if (m === module || m.startsWith(`${module}/`)) return true;
+    return false;
+  }
+
+  qualify(d: string): string {
+    return qualifyWith(this.aliases, d);
+  }
+
+  instanceOf(name: string): string | undefined {
+    const callee = this.bindings.get(name);
+    return callee === undefined ? undefined : this.qualify(callee);
+  }
+
+  range(node: ts.Node): TextRange {
+    return { start: node.getStart(this.sf), end: node.end };
+  }
+
+  line(offset: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+function hasExportModifier(st: ts.Statement): boolean {
+  const mods = (st as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
+  return !!mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+function qualifyWith(aliases: ReadonlyMap<string, string>, d: string): string {
+  if (!d) return d;
+  const dot = d.indexOf('.');
+  const head = dot === -1 ? d : d.slice(0, dot);
+  const target = aliases.get(head);
+  if (!target) return d;
+  return dot === -1 ? target : target + d.slice(dot);
+}
+
+/** `require('m')` or `import('m')` -> "m". */
+export function requiredModule(call: ts.CallExpression): string | undefined {
+  const isRequire = ts.isIdentifier(call.expression) && call.expression.text === 'require';
+  const isImport = call.expression.kind === ts.SyntaxKind.ImportKeyword;
+  if (!isRequire && !isImport) return undefined;
+  const a = call.arguments[0];
+  return a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a)) ? a.text : undefined;
+}
+
+/** Strip parentheses, `as` casts, non-null assertions and `satisfies`. */
+export function unwrap(e: ts.Expression): ts.Expression {
+  let cur = e;
+  for (;;) {
+    if (ts.isParenthesizedExpression(cur) || ts.isAsExpression(cur) || ts.isNonNullExpression(cur) || ts.isSatisfiesExpression(cur) || ts.isTypeAssertionExpression(cur)) cur = cur.expression;
+    else return cur;
+  }
+}
+
+/** Dotted text of an identifier / property-access chain ("app.use", "this.app.use"), or "". */
+export function dotted(e: ts.Node): string {
+  if (ts.isIdentifier(e)) return e.text;
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (ts.isPropertyAccessExpression(e)) {
+    const head = dotted(e.expression);
+    return head ? `${head}.${e.name.text}` : '';
+  }
+  if (ts.isElementAccessExpression(e) && (ts.isStringLiteral(e.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(e.argumentExpression))) {
+    const head = dotted(e.expression);
+    return head ? `${head}.${e.argumentExpression.text}` : '';
+  }
+  if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) return dotted(e.expression);
+  return '';
+}
+
+export type JsLiteral = string | number | boolean | null | undefined;
+
+/** Value of a literal expression (string, template without substitutions, number, boolean, null); undefined otherwise. */
+export function literalValue(e: ts.Node | undefined): JsLiteral {
+  if (!e) return undefined;
+  const n = ts.isExpression(e) ? unwrap(e) : e;
+  if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) return n.text;
+  if (ts.isNumericLiteral(n)) return Number(n.text);
+  if (n.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (n.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (n.kind === ts.SyntaxKind.NullKeyword) return null;
+  return undefined;
+}
+
+export function isStringLike(e: ts.Node | undefined): e is ts.StringLiteral | ts.NoSubstitutionTemplateLiteral {
+  return !!e && (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e));
+}
+
+/** Property name text of an object-literal member ("origin", "'origin'", ["origin"]). */
+export function propertyName(name: ts.PropertyName | undefined): string | undefined {
+  if (!name) return undefined;
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && isStringLike(name.expression)) return name.expression.text;
+  return undefined;
+}
+
+/** An object literal's properties by name: the initializer (shorthand `{ origin }` gives the identifier). */
+export function objectProps(e: ts.Node | undefined): Map<string, { node: ts.ObjectLiteralElementLike; value: ts.Expression }> {
+  const out = new Map<string, { node: ts.ObjectLiteralElementLike; value: ts.Expression }>();
+  if (!e) return out;
+  const obj = ts.isExpression(e) ? unwrap(e) : e;
+  if (!ts.isObjectLiteralExpression(obj)) return out;
+  for (const p of obj.properties) {
+    if (ts.isPropertyAssignment(p)) {
+      const n = propertyName(p.name);
+      if (n !== undefined) out.set(n, { node: p, value: p.initializer });
+    } else if (ts.isShorthandPropertyAssignment(p)) out.set(p.name.text, { node: p, value: p.name });
+  }
+  return out;
+}
+
+/** Depth-first walk over compiler nodes, iterative; return false from the visitor to skip a subtree. */
+export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
+  const stack: ts.Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (visit(node) === false) continue;
+    const kids: ts.Node[] = [];
+    ts.forEachChild(node, (c) => {
+      kids.push(c);
+    });
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+  }
+}
+
+/** The nearest ancestor function-like node, if any. */
+export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (ts.isFunctionLike(p)) return p;
+  }
+  return undefined;
+}

@@ -1,0 +1,28 @@
+import type { Finding } from '../engine/result.js';
+import type { AnyRule } from '../engine/rule.js';
+import type { Effort, Severity } from '../engine/types.js';
+
+export const SEVERITY_LABEL: Record<Severity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
+/** Hours of work one finding takes by hand, for totals in checklists. */
+export const EFFORT_HOURS: Record<Effort, number> = { minutes: 0.25, hours: 2, days: 8 };
+export const EFFORT_LABEL: Record<Effort, string> = { minutes: '< 30 min', hours: '1–4 h', days: '1+ day' };
+
+export function ruleMap(rules: readonly AnyRule[]): Map<string, AnyRule> {
+  return new Map(rules.map((r) => [r.meta.id, r]));
+}
+
+export function where(f: Finding): string {
+  return f.projectLevel ? f.location.path : `${f.location.path}:${f.location.startLine}`;
+}
+
+export function formatHours(h: number): string {
+  if (h < 1) return `${Math.round(h * 60)} min`;
+  if (h < 8) return `${Math.round(h * 10) / 10} h`;
+  return `${Math.round((h / 8) * 10) / 10} days`;
+}
+
+export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const out: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const f of findings) out[f.severity]++;
+  return out;
+}

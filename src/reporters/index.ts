@@ -1,0 +1,20 @@
+import type { AuditResult } from '../engine/result.js';
+import type { AnyRule } from '../engine/rule.js';
+import { json } from './json.js';
+import { markdown } from './markdown.js';
+import { terminal } from './terminal.js';
+
+export interface ReporterOptions {
+  /** Only the terminal reporter looks at this. */
+  readonly color: boolean;
+  /** Metadata for help text, docs and effort estimates. */
+  readonly rules: readonly AnyRule[];
+  /** Show passed and not-applicable audits too (terminal). */
+  readonly verbose?: boolean;
+}
+
+/** A reporter is a pure function of the result: no I/O, no process.exit, no spinners. */
+export type Reporter = (result: AuditResult, options: ReporterOptions) => string;
+
+export const reporters = { text: terminal, json, markdown } satisfies Record<string, Reporter>;
+export type ReporterName = keyof typeof reporters;
