@@ -1,5 +1,7 @@
 // Alphabetical. test/registry.test.ts fails if a file in rules/ is missing here.
 import type { AnyRule } from '../src/engine/rule.js';
 import debugModeEnabled from './debug-mode-enabled.js';
+import inMemoryState from './in-memory-state.js';
+import sqliteInProduction from './sqlite-in-production.js';
 
-export const rules: readonly AnyRule[] = [debugModeEnabled];
+export const rules: readonly AnyRule[] = [debugModeEnabled, inMemoryState, sqliteInProduction];

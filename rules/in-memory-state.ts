@@ -1,0 +1,167 @@
+import { defineRule } from '../src/engine/rule.js';
+import type { TextRange } from '../src/engine/types.js';
+import type { PyExpr, PyModule } from '../src/parsers/python.js';
+import { dotted, enclosingFunction, objectProps, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
+
+/** Names that are caches or registries by convention: losing them on restart is harmless. */
+const CACHE_NAME = /cache|memo|registry|^_?(lock|logger|log)s?$|handlers$|^__all__$/i;
+const PY_MUTATORS = new Set(['append', 'extend', 'insert', 'update', 'setdefault', 'add', 'pop', 'popitem', 'remove', 'discard', 'clear', '__setitem__']);
+const JS_MUTATORS = new Set(['push', 'unshift', 'splice', 'set', 'add', 'delete', 'clear']);
+const WEB_MODULES = ['flask', 'fastapi', 'django', 'starlette', 'quart', 'sanic'];
+
+export default defineRule({
+  meta: {
+    id: 'in-memory-state',
+    title: 'Application state kept in process memory',
+    category: 'data',
+    severity: 'high',
+    confidence: 'medium',
+    frameworks: ['flask', 'django', 'fastapi', 'express', 'nestjs', 'nextjs', 'fastify', 'koa'],
+    fixable: 'none',
+    effort: 'days',
+    cwe: ['CWE-1188'],
+    messages: {
+      pyGlobal: 'Module-level {kind} "{name}" is mutated at runtime ({where}): its contents are lost on restart and not shared between workers.',
+      jsGlobal: 'Module-level {kind} "{name}" is mutated inside a function ({where}): its contents are lost on restart and not shared between instances.',
+      memoryStore: 'express-session is configured without a store, so sessions live in MemoryStore.',
+    },
+    docs: {
+      why:
+        'A dict, list or Map at module level lives in one process. Every restart or deploy empties it, each gunicorn/uvicorn worker or Node instance has its own copy (so a user sees different data depending on which worker answers), and it grows without bound. express-session\'s default MemoryStore says so itself: it leaks memory and is not meant for production.',
+      fix:
+        'Keep state that must survive a request in a database or a shared store (PostgreSQL, Redis): a table for file metadata, a Redis-backed session store (`connect-redis`, Flask-Session with Redis), a key-management service for secrets. Module-level dicts are fine for constants and caches that can be rebuilt.',
+      whenNotTo: 'Caches that can be rebuilt at any time (name them *cache*), registries filled at import time, and constants are not reported.',
+      references: ['https://12factor.net/processes', 'https://github.com/expressjs/session#sessionoptions', 'https://docs.gunicorn.org/en/stable/design.html'],
+      examples: [{ file: 'app.py', bad: 'file_metadata = {}\n\n@app.post("/upload")\ndef upload():\n    file_metadata[fid] = meta', good: 'db.session.add(FileMetadata(id=fid, **meta))' }],
+    },
+  },
+  check: {
+    python(ctx) {
+      const { py } = ctx;
+      if (!WEB_MODULES.some((m) => py.importsModule(m)) && !importsLocalWebModule(py)) return;
+      const globals = new Map<string, { kind: string; range: TextRange }>();
+      for (const a of py.assignments) {
+        if (!a.topLevel || a.op !== '=' || a.targetExpr.kind !== 'name') continue;
+        const kind = containerKind(a.value);
+        if (!kind || CACHE_NAME.test(a.targetExpr.id)) continue;
+        globals.set(a.targetExpr.id, { kind, range: a.targetExpr.range });
+      }
+      if (globals.size === 0) return;
+      const mutated = new Map<string, string>();
+      const importTimeOnly = importTimeFunctions(py);
+      const note = (name: string, fn: string) => {
+        if (importTimeOnly.has(fn)) return; // registration helpers called only while the module loads
+        if (globals.has(name) && !mutated.has(name)) mutated.set(name, `in ${fn}()`);
+      };
+      for (const a of py.assignments) {
+        const fn = a.scope.functions.at(-1);
+        if (!fn) continue;
+        if (a.targetExpr.kind === 'subscript' && a.targetExpr.object.kind === 'name') note(a.targetExpr.object.id, fn);
+        // counters[user] += 1
+        if (a.op !== '=' && a.targetExpr.kind === 'subscript' && a.targetExpr.object.kind === 'name') note(a.targetExpr.object.id, fn);
+      }
+      for (const c of py.calls) {
+        const fn = c.scope.functions.at(-1);
+        if (!fn) continue;
+        const parts = c.callee.split('.');
+        if (parts.length === 2 && PY_MUTATORS.has(parts[1]!)) note(parts[0]!, fn);
+      }
+      for (const [name, where] of mutated) {
+        const g = globals.get(name)!;
+        ctx.report({ messageId: 'pyGlobal', data: { kind: g.kind, name, where }, at: g.range });
+      }
+    },
+    script(ctx) {
+      const { js, ast } = ctx;
+      const server = js.importsModule('express') || js.importsModule('fastify') || js.importsModule('koa') || js.importsModule('@nestjs/common') || js.importsModule('next') || js.importsModule('http');
+      if (!server) return;
+      memoryStore(ctx.js, (at) => ctx.report({ messageId: 'memoryStore', at }));
+      const globals = new Map<string, { kind: string; node: ts.Identifier }>();
+      for (const st of ast.statements) {
+        const list = ts.isVariableStatement(st) ? st.declarationList.declarations : [];
+        for (const d of list) {
+          if (!ts.isIdentifier(d.name) || !d.initializer || CACHE_NAME.test(d.name.text)) continue;
+          const kind = jsContainerKind(d.initializer);
+          if (kind) globals.set(d.name.text, { kind, node: d.name });
+        }
+      }
+      if (globals.size === 0) return;
+      const mutated = new Map<string, string>();
+      walk(ast, (node) => {
+        let name: string | undefined;
+        // store[id] = x, store.count += 1
+        if (ts.isBinaryExpression(node) && isAssignment(node.operatorToken.kind)) {
+          const left = unwrap(node.left);
+          if (ts.isElementAccessExpression(left) || ts.isPropertyAccessExpression(left)) name = dotted(left.expression) || undefined;
+        } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && JS_MUTATORS.has(node.expression.name.text)) {
+          name = dotted(node.expression.expression) || undefined;
+        } else if (ts.isDeleteExpression(node)) {
+          const target = unwrap(node.expression);
+          if (ts.isElementAccessExpression(target) || ts.isPropertyAccessExpression(target)) name = dotted(target.expression) || undefined;
+        }
+        if (!name || !globals.has(name) || mutated.has(name)) return;
+        const fn = enclosingFunction(node);
+        if (!fn) return; // mutation at module level (initialisation) is fine
+        mutated.set(name, fn.name && ts.isIdentifier(fn.name) ? `in ${fn.name.text}()` : `in a handler at line ${js.line(fn.getStart(ast))}`);
+      });
+      for (const [name, where] of mutated) {
+        const g = globals.get(name)!;
+        ctx.report({ messageId: 'jsGlobal', data: { kind: g.kind, name, where }, at: js.range(g.node) });
+      }
+    },
+  },
+});
+
+/**
+ * Functions called only at module level (and never from inside another function): they run once
+ * while the module is imported, so what they put in a global is rebuilt on every start.
+ */
+function importTimeFunctions(py: PyModule): Set<string> {
+  const atTop = new Set<string>();
+  const inside = new Set<string>();
+  for (const c of py.calls) {
+    if (!/^[A-Za-z_]\w*$/.test(c.callee)) continue;
+    (c.scope.functions.length ? inside : atTop).add(c.callee);
+  }
+  const decoratorsUsed = new Set(py.functions.flatMap((f) => f.decorators.map((d) => (d.kind === 'call' ? d.call.callee : d.text))));
+  return new Set([...atTop, ...decoratorsUsed].filter((n) => !inside.has(n)));
+}
+
+function containerKind(e: PyExpr): string | undefined {
+  if (e.kind === 'dict') return 'dict';
+  if (e.kind === 'list') return 'list';
+  if (e.kind === 'set') return 'set';
+  if (e.kind === 'call' && /^(dict|list|set|collections\.defaultdict|defaultdict|OrderedDict|collections\.OrderedDict|deque|collections\.deque|Counter)$/.test(e.call.callee) && e.call.positional.length <= 1) {
+    return e.call.callee.split('.').at(-1)!;
+  }
+  return undefined;
+}
+
+function jsContainerKind(init: ts.Expression): string | undefined {
+  const e = unwrap(init);
+  if (ts.isObjectLiteralExpression(e) && e.properties.length === 0) return 'object';
+  if (ts.isArrayLiteralExpression(e) && e.elements.length === 0) return 'array';
+  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && /^(Map|Set)$/.test(e.expression.text)) return e.expression.text;
+  return undefined;
+}
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/** A module that imports the app's own web module (`from app import app`, `from . import bp`) is web code too. */
+function importsLocalWebModule(py: PyModule): boolean {
+  return py.imports.some((i) => /^(\.|app\b|main\b|server\b)/.test(i.module)) && py.functions.some((f) => f.decorators.some((d) => /\.(route|get|post|put|patch|delete)\b/.test(d.text)));
+}
+
+/** express-session / session() call without a `store`. */
+function memoryStore(js: ScriptModule, report: (at: TextRange) => void): void {
+  if (!js.importsModule('express-session')) return;
+  for (const call of js.calls()) {
+    if (call.qualified !== 'express-session') continue;
+    const opts = call.args[0];
+    if (opts && !ts.isObjectLiteralExpression(unwrap(opts))) continue; // options built elsewhere: cannot tell
+    if (objectProps(opts).has('store')) continue;
+    report(call.range);
+  }
+}
