@@ -2,6 +2,8 @@
 import type { AnyRule } from '../src/engine/rule.js';
 import debugModeEnabled from './debug-mode-enabled.js';
 import inMemoryState from './in-memory-state.js';
+import jsonFileDatabase from './json-file-database.js';
+import localFileStorage from './local-file-storage.js';
 import sqliteInProduction from './sqlite-in-production.js';
 
-export const rules: readonly AnyRule[] = [debugModeEnabled, inMemoryState, sqliteInProduction];
+export const rules: readonly AnyRule[] = [debugModeEnabled, inMemoryState, jsonFileDatabase, localFileStorage, sqliteInProduction];
