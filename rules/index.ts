@@ -4,6 +4,14 @@ import debugModeEnabled from './debug-mode-enabled.js';
 import inMemoryState from './in-memory-state.js';
 import jsonFileDatabase from './json-file-database.js';
 import localFileStorage from './local-file-storage.js';
+import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 
-export const rules: readonly AnyRule[] = [debugModeEnabled, inMemoryState, jsonFileDatabase, localFileStorage, sqliteInProduction];
+export const rules: readonly AnyRule[] = [
+  debugModeEnabled,
+  inMemoryState,
+  jsonFileDatabase,
+  localFileStorage,
+  sqlInjection,
+  sqliteInProduction,
+];
