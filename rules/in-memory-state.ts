@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import type { TextRange } from '../src/engine/types.js';
+import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, enclosingFunction, objectProps, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 
@@ -16,7 +16,7 @@ export default defineRule({
     category: 'data',
     severity: 'high',
     confidence: 'medium',
-    frameworks: ['flask', 'django', 'fastapi', 'express', 'nestjs', 'nextjs', 'fastify', 'koa'],
+    frameworks: BACKEND_FRAMEWORKS,
     fixable: 'none',
     effort: 'days',
     cwe: ['CWE-1188'],

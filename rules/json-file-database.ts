@@ -1,4 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
+import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
 import { isToolingPath, jsPathText, pyPathText } from './_shared/storage.js';
 
@@ -13,7 +14,7 @@ export default defineRule({
     category: 'data',
     severity: 'high',
     confidence: 'medium',
-    frameworks: ['flask', 'django', 'fastapi', 'express', 'nestjs', 'nextjs', 'fastify', 'koa'],
+    frameworks: BACKEND_FRAMEWORKS,
     fixable: 'none',
     effort: 'days',
     cwe: ['CWE-362'],

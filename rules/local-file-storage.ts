@@ -1,4 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
+import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import type { PyCall, PyModule } from '../src/parsers/python.js';
 import { literalValue, objectProps, ts } from '../src/parsers/script.js';
 import { configItems } from './_shared/python.js';
@@ -12,7 +13,7 @@ export default defineRule({
     category: 'data',
     severity: 'medium',
     confidence: 'medium',
-    frameworks: ['flask', 'django', 'fastapi', 'express', 'nestjs', 'nextjs', 'fastify', 'koa'],
+    frameworks: BACKEND_FRAMEWORKS,
     fixable: 'none',
     effort: 'days',
     cwe: ['CWE-1188'],

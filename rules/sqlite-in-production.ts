@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import type { TextRange } from '../src/engine/types.js';
+import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
 import type { PyExpr } from '../src/parsers/python.js';
 import { prismaBlocks } from '../src/parsers/prisma.js';
 import { literalValue, objectProps, ts } from '../src/parsers/script.js';
@@ -17,7 +17,7 @@ export default defineRule({
     category: 'data',
     severity: 'high',
     confidence: 'high',
-    frameworks: ['flask', 'django', 'fastapi', 'express', 'nestjs', 'nextjs', 'fastify', 'koa'],
+    frameworks: BACKEND_FRAMEWORKS,
     fixable: 'none',
     effort: 'days',
     cwe: ['CWE-1188'],

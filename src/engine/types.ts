@@ -27,6 +27,8 @@ export type FileKind = (typeof FILE_KINDS)[number];
 
 export type Framework = 'django' | 'flask' | 'fastapi' | 'express' | 'nestjs' | 'nextjs' | 'fastify' | 'koa' | 'react';
 export const FRAMEWORKS: readonly Framework[] = ['django', 'flask', 'fastapi', 'express', 'nestjs', 'nextjs', 'fastify', 'koa', 'react'];
+/** Every server framework: for rules about any web backend (not applicable to a front end or a library alone). */
+export const BACKEND_FRAMEWORKS: readonly Framework[] = ['flask', 'django', 'fastapi', 'express', 'nestjs', 'nextjs', 'fastify', 'koa'];
 export type Applicability = 'safe' | 'unsafe';
 export type FixAvailability = 'none' | 'sometimes' | 'always';
 export type Effort = 'minutes' | 'hours' | 'days';
