@@ -12,9 +12,12 @@ import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { explain } from './docs/explain.js';
 import { auditDirectory } from './engine/audit.js';
+import { combinedPatch } from './engine/diff.js';
+import { computeFixes, writeFixes } from './engine/fix.js';
 import type { AuditResult } from './engine/result.js';
 import type { AnyRule } from './engine/rule.js';
 import { SEVERITIES, type Severity } from './engine/types.js';
+import { fixSummary } from './reporters/fix-summary.js';
 import { reporters, type ReporterName } from './reporters/index.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -34,6 +37,10 @@ export interface AuditCliOptions {
   includeNonProduction?: boolean;
   only?: string[];
   verbose?: boolean;
+  fix?: boolean;
+  unsafeFixes?: boolean;
+  diff?: boolean;
+  patch?: string;
 }
 
 class UsageError extends Error {}
@@ -61,8 +68,27 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
     .option('--include-non-production', 'also report findings in tests, examples and dev-only config (as info)')
     .option('--only <rules>', 'run only these rule ids (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--verbose', 'show passed and not-applicable categories')
+    .option('--fix', 'apply safe fixes, re-audit, repeat (at most 5 passes); the report shows the result')
+    .option('--unsafe-fixes', 'with --fix, --diff or --patch: also apply unsafe fixes (review them)')
+    .option('--diff', 'print the fixes as unified diffs instead of a report; writes nothing')
+    .option('--patch <file>', 'write one patch with all selected fixes (for `git apply`)')
     .action(async (path: string | undefined, opts: AuditCliOptions) => {
       exitCode = await runAudit(path ?? '.', opts, io);
+    });
+
+  program
+    .command('fix [path]')
+    .description('apply fixes (same as `audit --fix`); --unsafe-fixes adds unsafe ones, --diff only shows them')
+    .option('--unsafe-fixes', 'also apply unsafe fixes (review them)')
+    .option('--diff', 'print unified diffs; writes nothing')
+    .option('--patch <file>', 'write one patch instead of changing files')
+    .option('-c, --config <file>', 'config file')
+    .option('--ignore <pattern>', 'gitignore-style pattern to skip (repeatable)', collect, [])
+    .option('--only <rules>', 'fix only findings of these rule ids (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--no-color', 'plain output')
+    .action(async (path: string | undefined, opts: Partial<AuditCliOptions>) => {
+      const fix = !opts.diff && !opts.patch;
+      exitCode = await runAudit(path ?? '.', { format: [], ignore: [], color: true, ...opts, fix }, io);
     });
 
   program
@@ -130,13 +156,19 @@ async function runAudit(pathArg: string, opts: AuditCliOptions, io: { stdout: (s
   let spinner: Ora | undefined;
   if (interactive) spinner = ora({ text: 'Discovering files…', stream: process.stderr }).start();
   let result: AuditResult;
+  let fixNote: string | undefined;
   try {
-    result = await auditDirectory(root, {
+    const auditOptions = {
       rules,
       config: effective,
       ignore: opts.ignore,
-      onProgress: spinner ? (done, total) => (spinner!.text = `Auditing ${done}/${total} files…`) : undefined,
-    });
+      onProgress: spinner ? (done: number, total: number) => (spinner!.text = `Auditing ${done}/${total} files…`) : undefined,
+    };
+    if (opts.fix || opts.diff || opts.patch) {
+      const fixed = await runFixes(root, auditOptions, opts, io);
+      if (!fixed) return EXIT.ok; // --diff: the diff is the output
+      ({ result, note: fixNote } = fixed);
+    } else result = await auditDirectory(root, auditOptions);
   } finally {
     spinner?.stop();
   }
@@ -150,7 +182,33 @@ async function runAudit(pathArg: string, opts: AuditCliOptions, io: { stdout: (s
       io.stderr(`prodaudit: ${format} report written to ${opts.output}\n`);
     } else io.stdout(text);
   }
+  if (fixNote) (formats.length === 1 && formats[0] === 'text' && !opts.output ? io.stdout : io.stderr)(`\n${fixNote}`);
   return gate(result, opts, config, io);
+}
+
+/**
+ * --fix / --diff / --patch: compute every fix in memory (audit, fix, re-audit, at most 5 passes),
+ * then print the diff (--diff: returns undefined, nothing else is printed), write the patch, and
+ * with --fix write the files. Returns the audit to report: after the fixes with --fix, else before.
+ */
+async function runFixes(root: string, auditOptions: Parameters<typeof computeFixes>[1], opts: AuditCliOptions, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<{ result: AuditResult; note: string } | undefined> {
+  const run = await computeFixes(root, auditOptions, { unsafe: !!opts.unsafeFixes });
+  const patch = combinedPatch(run.changes);
+  if (opts.diff) {
+    io.stdout(patch.text);
+    io.stderr(fixSummary(run, { mode: 'preview', omitted: patch.omitted }));
+    return undefined;
+  }
+  if (opts.patch) {
+    const out = resolve(opts.patch);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, patch.text);
+  }
+  if (!opts.fix) return { result: run.initial, note: fixSummary(run, { mode: 'preview', patchFile: opts.patch, omitted: patch.omitted }) };
+  const write = writeFixes(root, run.changes);
+  // A refused file keeps its findings: report what is on disk now.
+  const result = write.refused.length ? await auditDirectory(root, auditOptions) : run.final;
+  return { result, note: fixSummary(run, { mode: 'write', write, patchFile: opts.patch, omitted: patch.omitted }) };
 }
 
 function gate(result: AuditResult, opts: AuditCliOptions, config: Config, io: { stderr: (s: string) => void }): number {

@@ -12,7 +12,8 @@ import { parseEnv } from '../parsers/env.js';
 import { initPython, parsePython, type PyModule } from '../parsers/python.js';
 import { parseScript, type ScriptModule } from '../parsers/script.js';
 import { parseJson, parseYaml } from '../parsers/yaml.js';
-import { discover, type Diagnostic, type DiscoveredFile } from './discover.js';
+import { discover, kindOf, type Diagnostic, type DiscoveredFile } from './discover.js';
+import { contentHash, decodeSource, type SourceInfo } from './encoding.js';
 import { buildFacts, frameworkOfImport, type App, type ProjectFacts } from './facts.js';
 import { LineIndex } from './lines.js';
 import { redact } from './redact.js';
@@ -30,6 +31,13 @@ export interface AuditOptions {
   /** Extra gitignore-style ignores (on top of config.ignore). */
   readonly ignore?: readonly string[];
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Fixes: file texts to audit instead of what is on disk (root-relative path -> text); a path
+   * not on disk is audited as a new file. Lets `--fix` re-audit its result before writing.
+   */
+  readonly overlay?: ReadonlyMap<string, string>;
+  /** Fixes: filled with the content hash and encoding of every file read from disk. */
+  readonly sources?: Map<string, SourceInfo>;
 }
 
 /** A finding before the engine stamps location, snippet and fingerprint on it. */
@@ -39,7 +47,6 @@ interface Draft {
   readonly descriptor: Omit<ReportDescriptor<string>, 'at'> & { readonly at?: TextRange };
 }
 
-const BINARY_PROBE = 8000;
 const FRAMEWORK_HINT = /\b(flask|django|fastapi|express|@nestjs|next|fastify|koa)\b/;
 
 export async function auditDirectory(rootArg: string, options: AuditOptions): Promise<AuditResult> {
@@ -52,6 +59,11 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     maxFileSize: config.maxFileSize,
   });
   diagnostics.push(...discoverDiags);
+  if (options.overlay?.size) {
+    const listed = new Set(files.map((f) => f.path));
+    for (const [path, text] of options.overlay) if (!listed.has(path)) files.push({ path, size: text.length, kind: kindOf(path) });
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
   const byPath = new Map(files.map((f) => [f.path, f]));
   const enabled = options.rules.filter((r) => levelOf(r, config) !== 'off');
   const needsPython = files.some((f) => f.kind === 'python');
@@ -63,8 +75,9 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   const diagnosed = new Set<string>();
   const readText = (path: string): string | undefined => {
     if (textCache.has(path)) return textCache.get(path);
+    if (options.overlay?.has(path)) return options.overlay.get(path);
     const f = byPath.get(path);
-    const text = f && f.kind !== undefined ? readSource(root, f, diagnostics, diagnosed) : undefined;
+    const text = f && f.kind !== undefined ? readSource(root, f, diagnostics, diagnosed, options.sources) : undefined;
     if (text !== undefined && text.length < 256 * 1024) textCache.set(path, text);
     return text;
   };
@@ -403,7 +416,7 @@ function safeParse<T>(fn: () => T, path: string, diagnostics: Diagnostic[]): T |
 }
 
 /** Read a source file as text: binary files are skipped, UTF-16 (BOM) is decoded, invalid UTF-8 is replaced and reported. */
-function readSource(root: string, f: DiscoveredFile, diagnostics: Diagnostic[], diagnosed: Set<string>): string | undefined {
+function readSource(root: string, f: DiscoveredFile, diagnostics: Diagnostic[], diagnosed: Set<string>, sources?: Map<string, SourceInfo>): string | undefined {
   let buf: Buffer;
   try {
     buf = readFileSync(resolve(root, f.path));
@@ -420,25 +433,14 @@ function readSource(root: string, f: DiscoveredFile, diagnostics: Diagnostic[], 
     diagnosed.add(f.path);
     diagnostics.push(d);
   };
-  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-    if (buf[0] === 0xfe) {
-      const swapped = Buffer.from(buf.subarray(2));
-      swapped.swap16();
-      return swapped.toString('utf16le');
-    }
-    return buf.subarray(2).toString('utf16le');
-  }
-  const probe = buf.subarray(0, BINARY_PROBE);
-  if (probe.includes(0)) {
+  const decoded = decodeSource(buf);
+  if ('binary' in decoded) {
     once({ path: f.path, message: 'binary content in a source file; skipped', level: 'skipped' });
     return undefined;
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
-  } catch {
-    once({ path: f.path, message: 'not valid UTF-8; invalid bytes were replaced before auditing', level: 'partial' });
-    return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(buf);
-  }
+  if (decoded.encoding === 'utf8-lossy') once({ path: f.path, message: 'not valid UTF-8; invalid bytes were replaced before auditing', level: 'partial' });
+  sources?.set(f.path, { hash: contentHash(buf), encoding: decoded.encoding });
+  return decoded.text;
 }
 
 function dedupeDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
