@@ -6,6 +6,7 @@ import jsonFileDatabase from './json-file-database.js';
 import localFileStorage from './local-file-storage.js';
 import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
+import tlsVerifyDisabled from './tls-verify-disabled.js';
 
 export const rules: readonly AnyRule[] = [
   debugModeEnabled,
@@ -14,4 +15,5 @@ export const rules: readonly AnyRule[] = [
   localFileStorage,
   sqlInjection,
   sqliteInProduction,
+  tlsVerifyDisabled,
 ];
