@@ -4,6 +4,7 @@ import debugModeEnabled from './debug-mode-enabled.js';
 import inMemoryState from './in-memory-state.js';
 import jsonFileDatabase from './json-file-database.js';
 import localFileStorage from './local-file-storage.js';
+import missingMigrations from './missing-migrations.js';
 import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
@@ -13,6 +14,7 @@ export const rules: readonly AnyRule[] = [
   inMemoryState,
   jsonFileDatabase,
   localFileStorage,
+  missingMigrations,
   sqlInjection,
   sqliteInProduction,
   tlsVerifyDisabled,
