@@ -12,3 +12,10 @@ export const TOOL_VERSION: string = (() => {
   }
   return '0.0.0';
 })();
+
+/**
+ * The date this version was released (YYYY-MM-DD). Bump it together with package.json's
+ * `version`. The shipped data tables (src/data/) must be no more than 180 days older than this
+ * date: test/data.test.ts fails otherwise, so a release cannot ship stale EOL or advisory data.
+ */
+export const RELEASE_DATE = '2026-11-22';

@@ -90,6 +90,12 @@ const TEXT_NAMES = new Set([
   'Makefile',
   'alembic.ini',
   'manage.py.txt',
+  // Lockfiles: read for the versions they resolve (src/engine/lockfiles.ts).
+  'yarn.lock',
+  'poetry.lock',
+  'uv.lock',
+  'pdm.lock',
+  'Pipfile.lock',
 ]);
 
 export function kindOf(path: string): FileKind | undefined {
