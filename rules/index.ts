@@ -1,5 +1,7 @@
 // Alphabetical. test/registry.test.ts fails if a file in rules/ is missing here.
 import type { AnyRule } from '../src/engine/rule.js';
+import backupsMissing from './backups-missing.js';
+import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
 import inMemoryState from './in-memory-state.js';
 import jsonFileDatabase from './json-file-database.js';
@@ -10,6 +12,8 @@ import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
 
 export const rules: readonly AnyRule[] = [
+  backupsMissing,
+  dbPoolMissing,
   debugModeEnabled,
   inMemoryState,
   jsonFileDatabase,

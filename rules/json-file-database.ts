@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
+import { insideFunction } from './_shared/js.js';
 import { isToolingPath, jsPathText, pyPathText } from './_shared/storage.js';
 
 const WRITE_MODE = /[wax+]/;
@@ -106,10 +107,5 @@ function boundToJsonStringify(arg: ts.Node | undefined, from: ts.Node): boolean 
       }
     }
   }
-  return false;
-}
-
-function insideFunction(node: ts.Node): boolean {
-  for (let p = node.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return true;
   return false;
 }

@@ -115,3 +115,9 @@ export function paramNames(fn: ts.SignatureDeclaration): string[] {
 export function isErrorMiddleware(fn: ts.Node): fn is ts.FunctionLikeDeclaration {
   return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn)) && fn.parameters.length === 4;
 }
+
+/** Is the node inside any function (so it runs per call, not once at module load)? */
+export function insideFunction(node: ts.Node): boolean {
+  for (let p = node.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return true;
+  return false;
+}
