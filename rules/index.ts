@@ -3,6 +3,7 @@ import type { AnyRule } from '../src/engine/rule.js';
 import backupsMissing from './backups-missing.js';
 import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
+import eolRuntime from './eol-runtime.js';
 import inMemoryState from './in-memory-state.js';
 import jsonFileDatabase from './json-file-database.js';
 import localFileStorage from './local-file-storage.js';
@@ -15,6 +16,7 @@ export const rules: readonly AnyRule[] = [
   backupsMissing,
   dbPoolMissing,
   debugModeEnabled,
+  eolRuntime,
   inMemoryState,
   jsonFileDatabase,
   localFileStorage,
