@@ -3,6 +3,7 @@ import type { AnyRule } from '../src/engine/rule.js';
 import backupsMissing from './backups-missing.js';
 import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
+import devServerInProduction from './dev-server-in-production.js';
 import eolRuntime from './eol-runtime.js';
 import inMemoryState from './in-memory-state.js';
 import jsonFileDatabase from './json-file-database.js';
@@ -16,6 +17,7 @@ export const rules: readonly AnyRule[] = [
   backupsMissing,
   dbPoolMissing,
   debugModeEnabled,
+  devServerInProduction,
   eolRuntime,
   inMemoryState,
   jsonFileDatabase,
