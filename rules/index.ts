@@ -12,6 +12,7 @@ import missingMigrations from './missing-migrations.js';
 import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
+import unpinnedDependencies from './unpinned-dependencies.js';
 
 export const rules: readonly AnyRule[] = [
   backupsMissing,
@@ -26,4 +27,5 @@ export const rules: readonly AnyRule[] = [
   sqlInjection,
   sqliteInProduction,
   tlsVerifyDisabled,
+  unpinnedDependencies,
 ];

@@ -153,10 +153,11 @@ export function dockerFromImages(text: string, instructions: readonly DockerInst
     }
     if (!imageTok) continue;
     const asIdx = tokens.findIndex((t) => t.toLowerCase() === 'as');
-    if (asIdx !== -1 && tokens[asIdx + 1]) stages.add(tokens[asIdx + 1]!.toLowerCase());
     const raw = imageTok[0];
     const ref = raw.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}?/g, (m, name: string, dflt: string | undefined) => args.get(name) ?? dflt ?? m);
-    if (ref.toLowerCase() === 'scratch' || (stages.has(ref.toLowerCase()) && tokens[asIdx + 1]?.toLowerCase() !== ref.toLowerCase())) continue;
+    const isStage = stages.has(ref.toLowerCase());
+    if (asIdx !== -1 && tokens[asIdx + 1]) stages.add(tokens[asIdx + 1]!.toLowerCase());
+    if (ref.toLowerCase() === 'scratch' || isStage) continue;
     const at = { start: ins.argsRange.start + imageTok.index, end: ins.argsRange.start + imageTok.index + raw.length };
     out.push({ instruction: ins, ref, at, image: parseImageRef(ref) });
   }
