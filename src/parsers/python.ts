@@ -258,15 +258,23 @@ class Builder {
   }
 
   private insertOffset(root: Node): number {
-    let offset = 0;
+    // After a byte-order mark, a shebang and a coding cookie (lines 1-2), which must stay first.
+    let offset = this.text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    let docstringAllowed = true;
     for (const child of root.namedChildren) {
       if (!child) continue;
-      if (child.type === 'comment') continue;
-      if (child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string' && offset === 0) {
+      if (child.type === 'comment') {
+        const line = this.line(child.startIndex);
+        if ((line === 1 && child.text.startsWith('#!')) || (line <= 2 && /^#.*?coding[:=]/.test(child.text))) offset = this.lineEndAfter(child.endIndex);
+        continue;
+      }
+      if (child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string' && docstringAllowed) {
+        docstringAllowed = false;
         offset = this.lineEndAfter(child.endIndex);
         continue;
       }
       if (child.type === 'future_import_statement') {
+        docstringAllowed = false;
         offset = this.lineEndAfter(child.endIndex);
         continue;
       }

@@ -111,7 +111,10 @@ class ScriptModuleImpl implements ScriptModule {
       }
     }
     this.isModule = esm;
-    this.importInsertOffset = insert === 0 ? 0 : this.text.indexOf('\n', insert) === -1 ? this.text.length : this.text.indexOf('\n', insert) + 1;
+    // Nothing goes before a byte-order mark or a shebang line.
+    const head = this.text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    if (insert === 0 && this.text.startsWith('#!', head)) insert = head + 2;
+    this.importInsertOffset = insert === 0 ? head : this.text.indexOf('\n', insert) === -1 ? this.text.length : this.text.indexOf('\n', insert) + 1;
     this.scanRequiresAndBindings();
   }
 
