@@ -11,6 +11,10 @@ import { rules as allRules } from '../rules/index.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { explain } from './docs/explain.js';
+import { BaselineError } from './ci/baseline.js';
+import { GitError } from './ci/changed.js';
+import { OutputSpecError } from './ci/outputs.js';
+import { addCiOptions, emitReports, gateReasons, postProcess, withCiFlags, type CiCliOptions } from './ci/run.js';
 import { auditDirectory } from './engine/audit.js';
 import { combinedPatch } from './engine/diff.js';
 import { computeFixes, writeFixes } from './engine/fix.js';
@@ -23,11 +27,9 @@ import { TOOL_VERSION } from './version.js';
 
 const EXIT = { ok: 0, gate: 1, usage: 2, internal: 3 } as const;
 const FORMATS = Object.keys(reporters) as ReporterName[];
-const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 
-export interface AuditCliOptions {
+export interface AuditCliOptions extends CiCliOptions {
   format: ReporterName[];
-  output?: string;
   failOn?: Severity;
   minScore?: number;
   ci?: boolean;
@@ -54,11 +56,11 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run `prodaudit --help` for usage)');
 
-  program
+  const auditCmd = program
     .command('audit [path]', { isDefault: true })
     .description('audit a repository (default command); path defaults to the current folder')
-    .addOption(new Option('-f, --format <format>', `report format: ${FORMATS.join(', ')}`).choices(FORMATS).argParser(collectFormat).default([]))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('-f, --format <format>', `report format (repeatable): ${FORMATS.join(', ')}`).choices(FORMATS).argParser(collectFormat).default([]));
+  addCiOptions(auditCmd)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity is open').choices(SEVERITIES as string[]))
     .option('--min-score <n>', 'exit 1 when the overall score is below n (0-100)', parseScore)
     .option('--ci', 'CI mode: no spinner, no colour, --fail-on high unless set')
@@ -96,8 +98,23 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
     .description('write the markdown production-readiness checklist (for a pull request or a planning doc)')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option('-c, --config <file>', 'config file')
+    .option('--baseline <file>', 'show the score change against this baseline and mark new items')
+    .action(async (path: string | undefined, opts: { output?: string; config?: string; baseline?: string }) => {
+      exitCode = await runAudit(
+        path ?? '.',
+        { format: ['markdown'], output: opts.output ? [opts.output] : [], config: opts.config, baseline: opts.baseline, ignore: [], color: false },
+        io,
+        { checklist: true },
+      );
+    });
+
+  program
+    .command('baseline [path]')
+    .description('record the current findings as the baseline (default .prodaudit-baseline.json), so CI fails only on new ones')
+    .option('-o, --output <file>', 'baseline file to write')
+    .option('-c, --config <file>', 'config file')
     .action(async (path: string | undefined, opts: { output?: string; config?: string }) => {
-      exitCode = await runAudit(path ?? '.', { format: ['markdown'], output: opts.output, config: opts.config, ignore: [], color: false }, io);
+      exitCode = await runAudit(path ?? '.', { format: [], updateBaseline: opts.output ?? true, config: opts.config, ignore: [], color: false }, io, { quiet: true });
     });
 
   program
@@ -128,7 +145,7 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage; // commander already printed the message
     }
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof BaselineError || error instanceof GitError || error instanceof OutputSpecError) {
       io.stderr(`prodaudit: ${error.message}\n`);
       return EXIT.usage;
     }
@@ -137,13 +154,19 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
   }
 }
 
-async function runAudit(pathArg: string, opts: AuditCliOptions, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
+async function runAudit(
+  pathArg: string,
+  opts: AuditCliOptions,
+  io: { stdout: (s: string) => void; stderr: (s: string) => void },
+  mode: { checklist?: boolean; quiet?: boolean } = {},
+): Promise<number> {
   const root = resolve(pathArg);
   if (!existsSync(root)) throw new UsageError(`path does not exist: ${pathArg}`);
   if (!statSync(root).isDirectory()) throw new UsageError(`not a directory: ${pathArg} (prodaudit audits a project folder)`);
   const ci = !!opts.ci;
   const knownIds = new Set(allRules.map((r) => r.meta.id));
-  const { config } = loadConfig(root, opts.config ? resolve(opts.config) : undefined, knownIds);
+  const { config: loaded } = loadConfig(root, opts.config ? resolve(opts.config) : undefined, knownIds);
+  const config = withCiFlags(loaded, opts);
   let rules: readonly AnyRule[] = allRules;
   if (opts.only?.length) {
     const unknown = opts.only.filter((id) => !knownIds.has(id));
@@ -151,11 +174,10 @@ async function runAudit(pathArg: string, opts: AuditCliOptions, io: { stdout: (s
     rules = allRules.filter((r) => opts.only!.includes(r.meta.id));
   }
   const effective: Config = { ...config, includeNonProduction: opts.includeNonProduction ?? config.includeNonProduction };
-  const formats = opts.format.length ? opts.format : ['text' as const];
   const interactive = !ci && !process.env.CI && process.stderr.isTTY === true;
   let spinner: Ora | undefined;
   if (interactive) spinner = ora({ text: 'Discovering files…', stream: process.stderr }).start();
-  let result: AuditResult;
+  let raw: AuditResult;
   let fixNote: string | undefined;
   try {
     const auditOptions = {
@@ -167,22 +189,18 @@ async function runAudit(pathArg: string, opts: AuditCliOptions, io: { stdout: (s
     if (opts.fix || opts.diff || opts.patch) {
       const fixed = await runFixes(root, auditOptions, opts, io);
       if (!fixed) return EXIT.ok; // --diff: the diff is the output
-      ({ result, note: fixNote } = fixed);
-    } else result = await auditDirectory(root, auditOptions);
+      ({ result: raw, note: fixNote } = fixed);
+    } else raw = await auditDirectory(root, auditOptions);
   } finally {
     spinner?.stop();
   }
-  const color = !ci && opts.color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true && !opts.output;
-  for (const format of formats) {
-    const text = reporters[format](result, { color, rules, verbose: opts.verbose });
-    if (opts.output) {
-      const out = resolve(opts.output);
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, text);
-      io.stderr(`prodaudit: ${format} report written to ${opts.output}\n`);
-    } else io.stdout(text);
-  }
-  if (fixNote) (formats.length === 1 && formats[0] === 'text' && !opts.output ? io.stdout : io.stderr)(`\n${fixNote}`);
+  const result = postProcess(raw, root, opts, config, rules, io, { keepKnown: mode.checklist });
+  if (mode.quiet) return EXIT.ok;
+  const color = !ci && opts.color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
+  emitReports(result, opts.format, opts, { root, color, rules, verbose: opts.verbose }, io);
+  if (fixNote) (opts.format.length <= 1 && (opts.format[0] ?? 'text') === 'text' && !opts.output?.length ? io.stdout : io.stderr)(`\n${fixNote}`);
+  // Writing a baseline accepts the findings it records: that run passes.
+  if (opts.updateBaseline || mode.checklist) return EXIT.ok;
   return gate(result, opts, config, io);
 }
 
@@ -212,15 +230,8 @@ async function runFixes(root: string, auditOptions: Parameters<typeof computeFix
 }
 
 function gate(result: AuditResult, opts: AuditCliOptions, config: Config, io: { stderr: (s: string) => void }): number {
-  const failOnLevel = opts.failOn ?? config.failOn ?? (opts.ci ? 'high' : undefined);
-  const failOn = failOnLevel === 'off' ? undefined : (failOnLevel as Severity | undefined);
-  const minScore = opts.minScore ?? config.minScore;
-  const reasons: string[] = [];
-  if (failOn) {
-    const n = result.findings.filter((f) => RANK[f.severity] >= RANK[failOn]).length;
-    if (n > 0) reasons.push(`${n} finding${n === 1 ? '' : 's'} at or above ${failOn}`);
-  }
-  if (minScore !== undefined && result.score !== null && result.score < minScore) reasons.push(`score ${result.score} is below --min-score ${minScore}`);
+  const failOn = opts.failOn;
+  const reasons = gateReasons(result, { ...(failOn ? { failOn } : {}), ...(opts.minScore !== undefined ? { minScore: opts.minScore } : {}), ci: !!opts.ci }, config);
   if (reasons.length) {
     io.stderr(`prodaudit: gate failed: ${reasons.join('; ')}\n`);
     return EXIT.gate;

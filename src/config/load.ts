@@ -67,9 +67,38 @@ export function parseConfig(text: string, path: string, knownRules?: ReadonlySet
     throw new ConfigError(`${lineOf(keyPath)}: ${keyPath.join('.') || '(root)'}: ${issue.message}`);
   }
   if (knownRules) {
-    for (const id of Object.keys(parsed.data.rules)) {
-      if (!knownRules.has(id)) throw new ConfigError(`${lineOf(['rules', id])}: unknown rule id "${id}" (see \`prodaudit rules\`)`);
+    const scopes: (readonly string[])[] = [['rules'], ...Object.keys(parsed.data.apps).map((a) => ['apps', a, 'rules'])];
+    for (const scope of scopes) {
+      const table = scope.length === 1 ? parsed.data.rules : (parsed.data.apps[scope[1]!]?.rules ?? {});
+      for (const id of Object.keys(table)) {
+        if (!knownRules.has(id)) throw new ConfigError(`${lineOf([...scope, id])}: unknown rule id "${id}" in ${scope.join('.')}${nearest(id, knownRules)} (see \`prodaudit rules\`)`);
+      }
     }
   }
   return parsed.data;
+}
+
+/** " (did you mean x?)" for a near miss among the known ids. */
+function nearest(id: string, known: ReadonlySet<string>): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = distance(id, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best && bestD <= Math.max(2, Math.floor(id.length / 4)) ? ` (did you mean "${best}"?)` : '';
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
 }

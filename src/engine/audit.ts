@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG, type Config } from '../config/schema.js';
+import { appConfig, appIgnores, DEFAULT_CONFIG, mootReason, type AppConfig, type Config } from '../config/schema.js';
 import { parseDockerfile } from '../parsers/dockerfile.js';
 import { parseEnv } from '../parsers/env.js';
 import { initPython, parsePython, type PyModule } from '../parsers/python.js';
@@ -17,7 +17,8 @@ import { contentHash, decodeSource, type SourceInfo } from './encoding.js';
 import { buildFacts, frameworkOfImport, type App, type ProjectFacts } from './facts.js';
 import { LineIndex } from './lines.js';
 import { redact } from './redact.js';
-import type { AppResult, AuditResult, Finding, RuleOutcome } from './result.js';
+import { opportunities } from './opportunities.js';
+import type { AppResult, AuditResult, Finding, RuleOutcome, SuppressionRecord } from './result.js';
 import { SCHEMA_VERSION } from './result.js';
 import type { AnyRule } from './rule.js';
 import { categoryScores, gradeFor, overallScore } from './scoring.js';
@@ -55,7 +56,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   const config = options.config ?? DEFAULT_CONFIG;
   const diagnostics: Diagnostic[] = [];
   const { files, diagnostics: discoverDiags } = discover(root, {
-    ignore: [...config.ignore, ...(options.ignore ?? [])],
+    ignore: [...config.ignore, ...appIgnores(config), ...(options.ignore ?? [])],
     maxFileSize: config.maxFileSize,
   });
   diagnostics.push(...discoverDiags);
@@ -65,7 +66,8 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
   const byPath = new Map(files.map((f) => [f.path, f]));
-  const enabled = options.rules.filter((r) => levelOf(r, config) !== 'off');
+  // A rule runs unless it is off at the top level and in every per-app section.
+  const enabled = options.rules.filter((r) => levelOf(r, config) !== 'off' || Object.values(config.apps).some((a) => levelOf(r, { rules: { ...config.rules, ...a.rules } }) !== 'off'));
   const needsPython = files.some((f) => f.kind === 'python');
   if (needsPython) await initPython();
 
@@ -129,7 +131,10 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   const errors = new Map<string, string>();
   const suppressionsByFile = new Map<string, Suppression[]>();
   const lineIndexes = new Map<string, LineIndex>();
-  const rulesByKind = new Map<FileKind, AnyRule[]>(FILE_KINDS.map((k) => [k, enabled.filter((r) => r.check[k])]));
+  const cfgOf = (appRoot: string): AppConfig => appConfig(config, appRoot);
+  // Rules the deployment context makes moot in every app are not run at all.
+  const runnable = enabled.filter((r) => !r.meta.mootWhen || facts.apps.some((a) => !mootReason(r.meta.mootWhen, cfgOf(a.root).context)));
+  const rulesByKind = new Map<FileKind, AnyRule[]>(FILE_KINDS.map((k) => [k, runnable.filter((r) => r.check[k])]));
   let parsed = 0;
   let bytes = 0;
   const readable = files.filter((f) => f.kind !== undefined);
@@ -222,7 +227,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   }
   options.onProgress?.(readable.length, readable.length);
 
-  for (const rule of enabled) {
+  for (const rule of runnable) {
     const check = rule.check.project;
     if (!check || errors.has(rule.meta.id)) continue;
     try {
@@ -240,8 +245,20 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   const findings: Finding[] = [];
   let suppressed = 0;
   const occurrences = new Map<string, number>();
+  const requireReasons = config.suppressions.requireReasons;
+  const usedSuppressions = new Map<string, Set<string>>(); // "path:line" -> rule ids it suppressed
+  const suppressionsOf = (file: string, text: string): Suppression[] => {
+    let sups = suppressionsByFile.get(file);
+    if (!sups) {
+      sups = text.includes('prodaudit-ignore') ? parseSuppressions(text) : [];
+      suppressionsByFile.set(file, sups);
+    }
+    return sups;
+  };
   for (const d of drafts) {
     const { rule, file, descriptor } = d;
+    const appCfg = cfgOf(facts.appOf(file).root);
+    if (levelOf(rule, appCfg) === 'off' || mootReason(rule.meta.mootWhen, appCfg.context)) continue;
     const ctx = facts.contextOf(file);
     const nonProd = ctx !== 'production' && !rule.meta.includeNonProduction;
     if (nonProd && !config.includeNonProduction) continue;
@@ -255,15 +272,17 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     const projectLevel = at === undefined;
     const start = index.position(at?.start ?? 0);
     const end = index.position(at ? Math.max(at.start, at.end - (at.end > at.start ? 1 : 0)) : 0);
-    const sups = suppressionsByFile.get(file) ?? (text.includes('prodaudit-ignore') ? parseSuppressions(text) : []);
-    if (!projectLevel && isSuppressed(sups, rule.meta.id, start.line)) {
+    const hit = isSuppressed(suppressionsOf(file, text), rule.meta.id, projectLevel ? undefined : start.line, requireReasons);
+    if (hit) {
+      const key = `${file}:${hit.line}`;
+      usedSuppressions.set(key, (usedSuppressions.get(key) ?? new Set()).add(rule.meta.id));
       suppressed++;
       continue;
     }
     const secrets = descriptor.secrets ?? [];
     const message = redact(fill(rule.meta.messages[descriptor.messageId] ?? descriptor.messageId, descriptor.data), secrets);
     const snippet = projectLevel ? '' : redact(index.lineText(start.line).trim().slice(0, 240), secrets);
-    const severity: Severity = nonProd ? 'info' : effectiveSeverity(rule, config, descriptor.severity);
+    const severity: Severity = nonProd ? 'info' : effectiveSeverity(rule, appCfg, descriptor.severity);
     const app = facts.appOf(file);
     const fpBase = `${rule.meta.id}\0${file}\0${descriptor.messageId}\0${snippet.replace(/\s+/g, ' ')}`;
     const n = occurrences.get(fpBase) ?? 0;
@@ -280,20 +299,40 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
       snippet,
       fingerprint: createHash('sha256').update(`${fpBase}\0${n}`).digest('hex').slice(0, 20),
       app: app.root,
-      ...(descriptor.fix ? { fix: serializeFix(descriptor.fix, file) } : {}),
+      ...(descriptor.fix ? { fix: serializeFix(descriptor.fix, file, index) } : {}),
     });
   }
   findings.sort(compareFindings);
 
+  // With --report-unused, directives in files no rule had to read count too.
+  if (config.suppressions.reportUnused) {
+    for (const f of readable) {
+      if (suppressionsByFile.has(f.path)) continue;
+      const t = readText(f.path);
+      if (t?.includes('prodaudit-ignore')) suppressionsByFile.set(f.path, parseSuppressions(t));
+    }
+  }
+  const suppressionRecords: SuppressionRecord[] = [];
+  for (const [path, sups] of [...suppressionsByFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const s of sups) {
+      suppressionRecords.push({ path, line: s.line, rules: [...s.rules], reason: s.reason, file: s.file, used: [...(usedSuppressions.get(`${path}:${s.line}`) ?? [])].sort() });
+    }
+  }
+
   const outcomesFor = (apps: readonly App[], subset: readonly Finding[]): RuleOutcome[] =>
     options.rules.map((rule) => {
-      const level = levelOf(rule, config);
       const mine = subset.filter((f) => f.ruleId === rule.meta.id);
       const sev = worst([effectiveSeverity(rule, config), ...mine.map((f) => f.severity)]);
       const base = { ruleId: rule.meta.id, title: rule.meta.title, category: rule.meta.category, severity: sev, findings: mine.length };
-      if (level === 'off') return { ...base, status: 'off' as const };
+      const on = apps.length ? apps.filter((a) => levelOf(rule, cfgOf(a.root)) !== 'off') : levelOf(rule, config) === 'off' ? [] : [undefined];
+      if (on.length === 0) return { ...base, status: 'off' as const };
       if (errors.has(rule.meta.id)) return { ...base, status: 'error' as const, error: errors.get(rule.meta.id)!.split('\n')[0] };
-      if (!apps.some((a) => applicable(rule, a))) return { ...base, status: 'notApplicable' as const };
+      const live = on.filter((a) => !mootReason(rule.meta.mootWhen, a ? cfgOf(a.root).context : config.context));
+      if (live.length === 0) {
+        const reason = mootReason(rule.meta.mootWhen, on[0] ? cfgOf(on[0].root).context : config.context);
+        return { ...base, status: 'notApplicable' as const, ...(reason ? { reason } : {}) };
+      }
+      if (!live.some((a) => a !== undefined && applicable(rule, a))) return { ...base, status: 'notApplicable' as const };
       return { ...base, status: mine.length ? ('failed' as const) : ('passed' as const) };
     });
 
@@ -328,6 +367,8 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     outcomes,
     findings,
     suppressed,
+    suppressions: suppressionRecords,
+    opportunities: opportunities(outcomes, findings),
     diagnostics: dedupeDiagnostics(diagnostics),
     stats: { files: files.length, parsed, bytes, durationMs: Math.round(performance.now() - started) },
   };
@@ -350,14 +391,14 @@ function matchesTriggers(rule: AnyRule, text: string): boolean {
   return t.some((x) => (typeof x === 'string' ? text.includes(x) : x.test(text)));
 }
 
-function levelOf(rule: AnyRule, config: Config): Severity | 'off' {
+function levelOf(rule: AnyRule, config: Pick<AppConfig, 'rules'>): Severity | 'off' {
   const s = config.rules[rule.meta.id];
   if (s === undefined) return rule.meta.severity;
   if (typeof s === 'string') return s;
   return s.level ?? rule.meta.severity;
 }
 
-function effectiveSeverity(rule: AnyRule, config: Config, variant?: Severity): Severity {
+function effectiveSeverity(rule: AnyRule, config: Pick<AppConfig, 'rules'>, variant?: Severity): Severity {
   const s = config.rules[rule.meta.id];
   const explicit = typeof s === 'string' ? s : s?.level;
   if (explicit && explicit !== 'off') return explicit;
@@ -395,11 +436,16 @@ function fill(template: string, data: Readonly<Record<string, string | number>> 
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
 }
 
-function serializeFix(fix: Fix, file: string): NonNullable<Finding['fix']> {
+function serializeFix(fix: Fix, file: string, index: LineIndex): NonNullable<Finding['fix']> {
+  const range = (e: TextRange) => {
+    const a = index.position(e.start);
+    const b = index.position(e.end);
+    return { startLine: a.line, startColumn: a.column, endLine: b.line, endColumn: b.column };
+  };
   return {
     title: fix.title,
     applicability: fix.applicability,
-    edits: fix.edits.map((e) => ({ path: file, start: e.start, end: e.end, text: e.text })),
+    edits: fix.edits.map((e) => ({ path: file, start: e.start, end: e.end, text: e.text, range: range(e) })),
     ...(fix.newFiles?.length ? { newFiles: fix.newFiles.map((n) => ({ ...n })) } : {}),
     ...(fix.envVars?.length ? { envVars: fix.envVars.map((v) => ({ ...v })) } : {}),
     ...(fix.followUp ? { followUp: fix.followUp } : {}),

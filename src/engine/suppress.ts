@@ -39,6 +39,15 @@ export function parseSuppressions(text: string): Suppression[] {
   return out;
 }
 
-export function isSuppressed(suppressions: readonly Suppression[], ruleId: string, line: number): Suppression | undefined {
-  return suppressions.find((s) => (s.rules.includes(ruleId) || s.rules.includes('all')) && (s.file || s.covers.includes(line)));
+/**
+ * The directive that suppresses `ruleId` at `line` (undefined for a whole-file finding: only a
+ * `-file` directive covers those). With `requireReasons`, a directive without a reason suppresses nothing.
+ */
+export function isSuppressed(suppressions: readonly Suppression[], ruleId: string, line: number | undefined, requireReasons = false): Suppression | undefined {
+  return suppressions.find(
+    (s) =>
+      (s.rules.includes(ruleId) || s.rules.includes('all')) &&
+      (s.file || (line !== undefined && s.covers.includes(line))) &&
+      (!requireReasons || s.reason.trim() !== ''),
+  );
 }

@@ -30,6 +30,19 @@ export const FRAMEWORKS: readonly Framework[] = ['django', 'flask', 'fastapi', '
 /** Every server framework: for rules about any web backend (not applicable to a front end or a library alone). */
 export const BACKEND_FRAMEWORKS: readonly Framework[] = ['flask', 'django', 'fastapi', 'express', 'nestjs', 'nextjs', 'fastify', 'koa'];
 export type Applicability = 'safe' | 'unsafe';
+
+/**
+ * Deployment facts a repository cannot show, declared in `.prodaudit.yml` under `context:`.
+ * A rule lists in `meta.mootWhen` the keys that make it moot; the engine then reports it as
+ * not applicable, with the reason the config recorded, instead of running it.
+ */
+export const CONTEXT_KEYS = ['tlsTerminatedAtProxy', 'platformHealthChecks', 'singleWorker'] as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+export const CONTEXT_DOCS: Readonly<Record<ContextKey, string>> = {
+  tlsTerminatedAtProxy: 'TLS ends at a load balancer or reverse proxy in front of the app, which redirects HTTP to HTTPS and sets HSTS',
+  platformHealthChecks: 'the platform (Kubernetes, ECS, Cloud Run, Heroku, ...) probes the app and restarts it; its probe is configured outside this repository',
+  singleWorker: 'the app runs as exactly one process on purpose (in-process state, schedulers and caches are not shared across workers)',
+};
 export type FixAvailability = 'none' | 'sometimes' | 'always';
 export type Effort = 'minutes' | 'hours' | 'days';
 
@@ -81,6 +94,8 @@ export interface RuleMeta<M extends string = string> {
   readonly cwe?: readonly string[];
   /** Cheap text triggers: a file containing none of these is never parsed for this rule. Omit: every file of its kinds. */
   readonly triggers?: readonly (string | RegExp)[];
+  /** Deployment-context keys (`.prodaudit.yml` `context:`) that make this rule moot: reported as not applicable. */
+  readonly mootWhen?: readonly ContextKey[];
   /** By default findings in tests, examples and dev-only config are dropped; a rule about such files sets this. */
   readonly includeNonProduction?: boolean;
   /** Message templates with {placeholders}, one per variant. */

@@ -26,3 +26,28 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   for (const f of findings) out[f.severity]++;
   return out;
 }
+
+/** "72/100 (+5 since baseline)" pieces, shared by the markdown-ish reporters. */
+export function scoreDelta(score: number | null, baseline: number | null | undefined): string {
+  if (baseline === undefined || baseline === null || score === null) return '';
+  const d = score - baseline;
+  return d === 0 ? ' (= baseline)' : ` (${d > 0 ? '▲ +' : '▼ '}${d} vs baseline ${baseline})`;
+}
+
+/** Markdown-safe inline code: backticks inside become single quotes, newlines spaces. */
+export function code(s: string): string {
+  return `\`${s.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
+}
+
+/** Escape text for a markdown table cell. */
+export function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** A link to a finding's file and line: `linkBase` (e.g. a blob URL at a commit) + repo path + #L anchor. */
+export function fileLink(f: Finding, linkBase: string | undefined, pathPrefix = ''): string {
+  const path = `${pathPrefix}${f.location.path}`;
+  const label = f.projectLevel ? path : `${path}:${f.location.startLine}`;
+  const target = `${linkBase ?? ''}${path.split('/').map(encodeURIComponent).join('/')}${f.projectLevel ? '' : `#L${f.location.startLine}${f.location.endLine > f.location.startLine ? `-L${f.location.endLine}` : ''}`}`;
+  return `[${label.replace(/([[\]])/g, '\\$1')}](${target})`;
+}
