@@ -13,6 +13,7 @@ import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
 import unpinnedDependencies from './unpinned-dependencies.js';
+import vulnerableFramework from './vulnerable-framework.js';
 
 export const rules: readonly AnyRule[] = [
   backupsMissing,
@@ -28,4 +29,5 @@ export const rules: readonly AnyRule[] = [
   sqliteInProduction,
   tlsVerifyDisabled,
   unpinnedDependencies,
+  vulnerableFramework,
 ];

@@ -10,7 +10,7 @@ import type { Advisory } from '../data/schema.js';
 import { normalizePyName } from '../parsers/requirements.js';
 import type { App, Dependency, ProjectFacts } from './facts.js';
 import { lockedVersions, lockfilesOf, type Lockfile } from './lockfiles.js';
-import { compareVersions, hasUpperBound, lowerBound, parseSpecifiers, parseVersion, pinnedVersion, poetryToPep440, satisfiesAny } from './pep440.js';
+import { compareVersions, hasUpperBound, lowerBound, parseSpecifiers, parseVersion, pinnedVersion, poetryToPep440, satisfies, satisfiesAny } from './pep440.js';
 
 export interface ResolvedDependency {
   readonly dep: Dependency;
@@ -65,7 +65,9 @@ export function resolveDependencies(facts: ProjectFacts, app: App): ResolvedDepe
   for (const dep of app.dependencies.values()) {
     if (dep.ecosystem === 'node') {
       const range = npmRange(dep.spec);
-      const lock = lockFor('node', dep.name);
+      const locked = lockFor('node', dep.name);
+      // A lock entry the manifest no longer admits is stale: the next install re-resolves it.
+      const lock = locked && (!range || range === '*' || safeSatisfies(locked.version, range)) ? locked : undefined;
       const exact = range && range !== '*' && semver.valid(dep.spec.trim().replace(/^=/, '')) ? semver.valid(dep.spec.trim().replace(/^=/, ''))! : undefined;
       let floor: string | undefined;
       try {
@@ -86,7 +88,8 @@ export function resolveDependencies(facts: ProjectFacts, app: App): ResolvedDepe
       const isUrl = /^[a-z+]+:\/\//i.test(dep.spec) || dep.spec.startsWith('git+');
       const range = isUrl ? undefined : pythonRange(dep.spec);
       const set = range !== undefined ? parseSpecifiers(range) : undefined;
-      const lock = lockFor('python', key);
+      const locked = lockFor('python', key);
+      const lock = locked && (!set || set.length === 0 || satisfies(locked.version, set, { prereleases: true })) ? locked : undefined;
       const pin = set ? pinnedVersion(set) : undefined;
       out.push({
         dep,
@@ -99,6 +102,14 @@ export function resolveDependencies(facts: ProjectFacts, app: App): ResolvedDepe
     }
   }
   return out;
+}
+
+function safeSatisfies(version: string, range: string): boolean {
+  try {
+    return semver.satisfies(version, range, { includePrerelease: true });
+  } catch {
+    return false;
+  }
 }
 
 function npmUnbounded(range: string): boolean {
