@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { rules as allRules } from '../../rules/index.js';
 import { appConfig, type Config } from '../config/schema.js';
 import type { AuditResult } from '../engine/result.js';
 import type { AnyRule } from '../engine/rule.js';
@@ -77,7 +78,8 @@ export function postProcess(
   { keepKnown = false }: { keepKnown?: boolean } = {},
 ): AuditResult {
   let result = raw;
-  const known = new Set(rules.map((r) => r.meta.id));
+  // Every registered id is known, not only those selected with --only.
+  const known = new Set([...allRules, ...rules].map((r) => r.meta.id));
   const problems = suppressionProblems(result, known, config.suppressions);
   if (problems.length || config.suppressions.requireReasons || config.suppressions.reportUnused) result = { ...result, suppressionProblems: problems };
   const base = baselinePath(root, opts, config);
