@@ -65,8 +65,11 @@ describe('junit format', () => {
   });
 
   it('a clean project passes every case; rules that do not apply are skipped', async () => {
-    const xml = junit(await auditDirectory('fixtures/debug-mode-enabled/django-hardened', { rules }), { color: false, rules });
-    assert.doesNotMatch(xml, /<failure/);
+    const xml = junit(await auditDirectory('fixtures/debug-mode-enabled/django-hardened', { rules: only }), { color: false, rules: only });
+    assert.doesNotMatch(xml, /<failure|<skipped/);
+    assert.match(xml, /tests="1" failures="0"/);
+    const empty = junit(await auditDirectory(mkdtempSync(join(tmpdir(), 'prodaudit-empty-')), { rules: only }), { color: false, rules: only });
+    assert.match(empty, /<skipped message="not applicable to the detected frameworks"\/>/);
   });
 });
 
