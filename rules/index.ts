@@ -1,6 +1,7 @@
 // Alphabetical. test/registry.test.ts fails if a file in rules/ is missing here.
 import type { AnyRule } from '../src/engine/rule.js';
 import backupsMissing from './backups-missing.js';
+import corsWildcard from './cors-wildcard.js';
 import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
 import devServerInProduction from './dev-server-in-production.js';
@@ -17,6 +18,7 @@ import vulnerableFramework from './vulnerable-framework.js';
 
 export const rules: readonly AnyRule[] = [
   backupsMissing,
+  corsWildcard,
   dbPoolMissing,
   debugModeEnabled,
   devServerInProduction,

@@ -2,7 +2,7 @@
  * JS/TS helpers shared by rules, on compiler nodes (ts-morph's bundled `ts`):
  * environment reads with fallbacks, NODE_ENV gating, Express app/handler detection.
  */
-import { dotted, ts, unwrap, type ScriptModule } from '../../src/parsers/script.js';
+import { dotted, ts, unwrap, walk, type ScriptModule } from '../../src/parsers/script.js';
 
 export interface JsEnvRead {
   readonly name: string | undefined;
@@ -120,4 +120,45 @@ export function isErrorMiddleware(fn: ts.Node): fn is ts.FunctionLikeDeclaration
 export function insideFunction(node: ts.Node): boolean {
   for (let p = node.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return true;
   return false;
+}
+
+/** The quote character most string literals in the file use (`'` when there are none or it is a tie). */
+export function preferredJsQuote(js: ScriptModule): '"' | "'" {
+  let single = 0;
+  let double = 0;
+  walk(js.sf, (n) => {
+    if (!ts.isStringLiteral(n)) return;
+    const q = js.text[n.getStart(js.sf)];
+    if (q === "'") single++;
+    else if (q === '"') double++;
+  });
+  return double > single ? '"' : "'";
+}
+
+/**
+ * Follow an identifier to the initializer of the one variable declaration with that name in the
+ * file (`const corsOptions = { origin: '*' }` then `cors(corsOptions)`). Anything else is returned unwrapped.
+ */
+export function resolveConst(js: ScriptModule, e: ts.Expression | undefined): ts.Expression | undefined {
+  let cur = e ? unwrap(e) : undefined;
+  for (let hops = 0; cur && ts.isIdentifier(cur) && hops < 4; hops++) {
+    const decls = declarationsOf(js).get(cur.text);
+    if (!decls || decls.length !== 1 || !decls[0]!.initializer) return cur;
+    cur = unwrap(decls[0]!.initializer);
+  }
+  return cur;
+}
+
+const DECLARATIONS = new WeakMap<ts.SourceFile, Map<string, ts.VariableDeclaration[]>>();
+
+function declarationsOf(js: ScriptModule): Map<string, ts.VariableDeclaration[]> {
+  let map = DECLARATIONS.get(js.sf);
+  if (map) return map;
+  map = new Map();
+  const found = map;
+  walk(js.sf, (n) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) found.set(n.name.text, [...(found.get(n.name.text) ?? []), n]);
+  });
+  DECLARATIONS.set(js.sf, map);
+  return map;
 }

@@ -3,7 +3,8 @@
  * shape Flask/Django/FastAPI code sets them, app detection, dev-only config classes.
  */
 import { DEV_CONFIG_NAME } from '../../src/engine/context.js';
-import type { TextRange } from '../../src/engine/types.js';
+import { insertAt } from '../../src/engine/edits.js';
+import type { TextEdit, TextRange } from '../../src/engine/types.js';
 import { dottedName, type PyCall, type PyExpr, type PyModule } from '../../src/parsers/python.js';
 
 /** Qualified callees that read one environment variable: name is arg 0, default is arg 1 or `default=`. */
@@ -212,4 +213,69 @@ export function isTruthyConst(e: PyExpr | undefined): boolean {
 /** Settings/config module paths, where module-level upper-case names are framework configuration. */
 export function isSettingsModule(path: string): boolean {
   return /(^|\/)(settings|config|configs?|conf|base_settings|production|prod|settings_prod|settings_production)\.py$/.test(path) || /(^|\/)settings\/[^/]+\.py$/.test(path) || /(^|\/)config\/[^/]+\.py$/.test(path) || /_config\.py$/.test(path);
+}
+
+/** The edit that adds `import os` when the module has no plain `import os` yet (empty when it does). */
+export function importOsEdits(py: PyModule): TextEdit[] {
+  return py.imports.some((i) => i.local === 'os' && i.qualified === 'os') ? [] : [insertAt(py.importInsertOffset, 'import os\n')];
+}
+
+/** The quote character most string literals in the module use (`"` when there are none or it is a tie). */
+export function preferredQuote(py: PyModule): '"' | "'" {
+  let single = 0;
+  let double = 0;
+  for (const s of py.strings) {
+    const q = s.text.replace(/^[a-zA-Z]*/, '')[0];
+    if (q === "'") single++;
+    else if (q === '"') double++;
+  }
+  return single > double ? "'" : '"';
+}
+
+/**
+ * Follow a bare name to the one value it is bound to (`ORIGINS = ["*"]` then `origins=ORIGINS`): an
+ * assignment in the same function, else at module level. Anything else (several bindings,
+ * parameters, imports) is returned unchanged.
+ */
+export function resolvePyName(py: PyModule, e: PyExpr | undefined, functions: readonly string[] = []): PyExpr | undefined {
+  let cur = e;
+  for (let hops = 0; cur?.kind === 'name' && hops < 4; hops++) {
+    const id = cur.id;
+    const candidates = py.assignments.filter((a) => a.op === '=' && a.targetExpr.kind === 'name' && a.target === id);
+    const local = candidates.filter((a) => a.scope.classes.length === 0 && a.scope.functions.join('.') === functions.join('.'));
+    const pool = local.length ? local : candidates.filter((a) => a.topLevel);
+    if (pool.length !== 1) return cur;
+    cur = pool[0]!.value;
+  }
+  return cur;
+}
+
+/** `x.split(",")`, `x.strip()`, `x.lower()`: the receiver (the value the methods transform). */
+export function stripStringMethods(e: PyExpr): PyExpr {
+  let cur = e;
+  while (cur.kind === 'call' && cur.call.func.kind === 'attr' && /^(split|strip|lower|upper|rstrip|lstrip|casefold|encode|decode)$/.test(cur.call.func.attr)) {
+    cur = cur.call.func.object;
+  }
+  return cur;
+}
+
+/**
+ * The project file a qualified import name comes from: `.extensions.cors` imported in `app/__init__.py`
+ * gives `app/extensions.py` (or `app/extensions/__init__.py`) and the member `cors`; absolute
+ * `app.extensions.cors` is looked up under the importing file's folders. Undefined when not a project file.
+ */
+export function importedModuleFile(fromPath: string, qualified: string, files: ReadonlySet<string>): { path: string; member: string } | undefined {
+  const dots = /^\.*/.exec(qualified)![0].length;
+  const parts = qualified.slice(dots).split('.').filter(Boolean);
+  if (parts.length < 2) return undefined;
+  const member = parts.pop()!;
+  const dirs = fromPath.split('/').slice(0, -1);
+  const bases: string[][] = [];
+  if (dots > 0) bases.push(dirs.slice(0, Math.max(0, dirs.length - (dots - 1))));
+  else for (let i = dirs.length; i >= 0; i--) bases.push(dirs.slice(0, i));
+  for (const base of bases) {
+    const stem = [...base, ...parts].join('/');
+    for (const candidate of [`${stem}.py`, `${stem}/__init__.py`]) if (files.has(candidate)) return { path: candidate, member };
+  }
+  return undefined;
 }
