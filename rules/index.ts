@@ -4,6 +4,7 @@ import backupsMissing from './backups-missing.js';
 import corsWildcard from './cors-wildcard.js';
 import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
+import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
 import eolRuntime from './eol-runtime.js';
 import inMemoryState from './in-memory-state.js';
@@ -21,6 +22,7 @@ export const rules: readonly AnyRule[] = [
   corsWildcard,
   dbPoolMissing,
   debugModeEnabled,
+  devDependencyInProduction,
   devServerInProduction,
   eolRuntime,
   inMemoryState,

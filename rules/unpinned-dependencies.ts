@@ -9,6 +9,7 @@ import { dockerFromImages } from '../src/engine/runtimes.js';
 import type { ProjectContext, TextRange } from '../src/engine/types.js';
 import { parseRequirements } from '../src/parsers/requirements.js';
 import { isMap, isScalar, parseJson } from '../src/parsers/yaml.js';
+import { lineRange } from './_shared/manifest.js';
 
 /** Requirements files for development, tests, docs or linting: not what production installs. */
 const DEV_REQUIREMENTS = /(^|[-_.])(dev|develop|development|test|tests|testing|lint|docs?|ci|local)([-_.]|$)/i;
@@ -150,16 +151,6 @@ function constraintLocked(facts: ProjectFacts, manifest: string, text: string): 
     const t = facts.readText(dir + m[1]!);
     return t !== undefined && isLockedRequirements(t);
   });
-}
-
-function lineRange(text: string, line: number): TextRange {
-  let start = 0;
-  for (let i = 1; i < line; i++) start = text.indexOf('\n', start) + 1;
-  const nl = text.indexOf('\n', start);
-  const raw = text.slice(start, nl === -1 ? text.length : nl).replace(/\r$/, '');
-  const lead = raw.length - raw.trimStart().length;
-  const body = raw.replace(/\s+#.*$/, '').trimEnd();
-  return { start: start + lead, end: start + Math.max(body.length, lead + 1) };
 }
 
 function checkRequirements(ctx: Ctx, file: string, text: string, locked: boolean): void {

@@ -6,6 +6,7 @@ import { lowerBound, parseSpecifiers, satisfies } from '../src/engine/pep440.js'
 import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { Fix, Severity, TextRange } from '../src/engine/types.js';
+import { lineBounds, lineRange } from './_shared/manifest.js';
 
 const RELOCK: Record<string, string> = {
   npm: 'npm install',
@@ -93,20 +94,6 @@ export default defineRule({
 
 function worstSeverity(matches: readonly AdvisoryMatch[]): Severity {
   return matches.some((m) => m.advisory.severity === 'critical') ? 'critical' : 'high';
-}
-
-function lineBounds(text: string, line: number): { start: number; end: number } {
-  let start = 0;
-  for (let i = 1; i < line && start !== -1; i++) start = text.indexOf('\n', start) + 1;
-  const nl = text.indexOf('\n', start);
-  return { start, end: nl === -1 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl };
-}
-
-function lineRange(text: string, line: number): TextRange {
-  const b = lineBounds(text, line);
-  const raw = text.slice(b.start, b.end);
-  const lead = raw.length - raw.trimStart().length;
-  return { start: b.start + lead, end: b.end };
 }
 
 /** The version literal of the requirement's lower bound on its manifest line, after the package name. */
