@@ -4,6 +4,7 @@ import type { TextEdit } from '../src/engine/types.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
 import { composeEnv, dockerEnv, kubernetesEnv, TRUTHY, type ConfigEnvVar } from './_shared/config-files.js';
+import { indentAt, jsQuote, pyEnvFlag, pyImport, pyQuote } from './_shared/fix-helpers.js';
 import { gatedByEnvironment, isErrorMiddleware } from './_shared/js.js';
 import { configItems, envLookup, inDevOnlyClass, isAppName, isSettingsModule, isTruthyConst, overriddenInProductionSubclasses, readsEnv } from './_shared/python.js';
 
@@ -45,7 +46,7 @@ export default defineRule({
       why:
         'Debug mode serves stack traces, source lines, settings and environment values to anyone who triggers an error. Werkzeug\'s debugger goes further: its interactive console runs arbitrary Python on the server. Django with DEBUG=True also keeps every SQL query in memory and serves static files itself.',
       fix:
-        'Read the flag from the environment and default it to off: `app.run(debug=os.environ.get("FLASK_DEBUG") == "1")`, `DEBUG = os.environ.get("DJANGO_DEBUG") == "1"`, and send stacks to clients only when `process.env.NODE_ENV !== "production"`. Production env files, compose files and Dockerfiles should not set FLASK_DEBUG, FLASK_ENV=development, DEBUG=True or NODE_ENV=development. The code fixes are unsafe: they turn debug off on developer machines that relied on it until FLASK_DEBUG=1 is set there.',
+        'Read the flag from the environment and default it to off: `app.run(debug=os.environ.get("FLASK_DEBUG") == "1")`, `DEBUG = os.environ.get("DJANGO_DEBUG") == "1"`, and send stacks to clients only when `process.env.NODE_ENV !== "production"`. Production env files, compose files and Dockerfiles should not set FLASK_DEBUG, FLASK_ENV=development, DEBUG=True or NODE_ENV=development. The code fixes are unsafe: they turn debug off on developer machines that relied on it until FLASK_DEBUG=1 (DJANGO_DEBUG, APP_DEBUG, DEV_RELOAD, NODE_ENV=development) is set there; the variables are added to .env.example. Gating err.stack on NODE_ENV !== "production" is safe: development keeps its stacks.',
       references: [
         'https://flask.palletsprojects.com/en/latest/debugging/',
         'https://docs.djangoproject.com/en/stable/ref/settings/#debug',
@@ -61,8 +62,12 @@ export default defineRule({
   check: {
     python(ctx) {
       const { py } = ctx;
-      const importOs: TextEdit[] = py.importsModule('os') && py.imports.some((i) => i.local === 'os') ? [] : [insertAt(py.importInsertOffset, 'import os\n')];
-      const envFlag = (name: string) => `os.environ.get("${name}", "").lower() in ("1", "true")`;
+      // Every code fix reads an env var with `os`: the import is added once (identical edits merge).
+      const importOs: TextEdit[] = pyImport(py, 'os');
+      const envFlag = (name: string) => pyEnvFlag(py, name);
+      const q = pyQuote(py);
+      const django = py.importsModule('django') || ctx.project.appOf(ctx.path).frameworks.has('django');
+      const debugVar = django ? 'DJANGO_DEBUG' : 'FLASK_DEBUG';
 
       for (const call of py.calls) {
         const receiver = call.callee.split('.').slice(0, -1).join('.');
@@ -93,7 +98,12 @@ export default defineRule({
             ctx.report({
               messageId: 'fastapiDebug',
               at: debug.range,
-              fix: { title: 'Read APP_DEBUG from the environment (off unless set)', applicability: 'unsafe', edits: [...importOs, replace(debug.range, envFlag('APP_DEBUG'))] },
+              fix: {
+                title: 'Read APP_DEBUG from the environment (off unless set)',
+                applicability: 'unsafe',
+                edits: [...importOs, replace(debug.range, envFlag('APP_DEBUG'))],
+                envVars: [{ name: 'APP_DEBUG', description: 'Set to 1 only on development machines: FastAPI debug tracebacks.' }],
+              },
             });
           }
         }
@@ -107,7 +117,12 @@ export default defineRule({
                 data: { callee: call.callee, option },
                 at: v.range,
                 severity: option === 'use_debugger' ? 'critical' : 'high',
-                fix: { title: `Turn ${option} on only when DEV_RELOAD is set`, applicability: 'unsafe', edits: [...importOs, replace(v.range, envFlag('DEV_RELOAD'))] },
+                fix: {
+                  title: `Turn ${option} on only when DEV_RELOAD is set`,
+                  applicability: 'unsafe',
+                  edits: [...importOs, replace(v.range, envFlag('DEV_RELOAD'))],
+                  envVars: [{ name: 'DEV_RELOAD', description: 'Set to 1 only on development machines: auto-reloading development server.' }],
+                },
               });
             }
           }
@@ -128,7 +143,17 @@ export default defineRule({
         const value = item.value;
         if (isEnvKey) {
           if (value.kind === 'str' && /^development$/i.test(value.value)) {
-            ctx.report({ messageId: 'configDebug', data: { key: item.key, value: `"${value.value}"`, where: where(item.className) }, at: item.range });
+            ctx.report({
+              messageId: 'configDebug',
+              data: { key: item.key, value: `"${value.value}"`, where: where(item.className) },
+              at: item.range,
+              fix: {
+                title: 'Read FLASK_ENV from the environment (production unless set)',
+                applicability: 'unsafe',
+                edits: [...importOs, replace(item.range, `os.environ.get(${q}FLASK_ENV${q}, ${q}production${q})`)],
+                envVars: [{ name: 'FLASK_ENV', description: 'Set to development only on development machines.' }],
+              },
+            });
           }
           continue;
         }
@@ -140,13 +165,24 @@ export default defineRule({
             fix: {
               title: 'Read the debug flag from the environment (off unless set)',
               applicability: 'unsafe',
-              edits: [...importOs, replace(item.range, envFlag(py.importsModule('django') || settings ? 'DJANGO_DEBUG' : 'FLASK_DEBUG'))],
+              edits: [...importOs, replace(item.range, envFlag(debugVar))],
+              envVars: [{ name: debugVar, description: `Set to 1 only on development machines: enables ${django ? "Django's" : 'Flask'} debug mode.` }],
             },
           });
           continue;
         }
         const on = defaultsOn(value, py);
-        if (on) ctx.report({ messageId: 'envDefaultOn', data: { key: item.key, name: on }, at: item.range, severity: 'high' });
+        if (on) {
+          // Off unless set: the fallback becomes False (or an empty string that matches no "on" value).
+          const off = on.fallback.kind === 'bool' ? 'False' : `${q}${q}`;
+          ctx.report({
+            messageId: 'envDefaultOn',
+            data: { key: item.key, name: on.name },
+            at: item.range,
+            severity: 'high',
+            fix: { title: `Default ${on.name} to off`, applicability: 'unsafe', edits: [replace(on.fallback.range, off)] },
+          });
+        }
       }
     },
 
@@ -157,7 +193,22 @@ export default defineRule({
       // errorhandler() middleware installed unconditionally
       for (const call of js.calls()) {
         if (call.qualified === 'errorhandler' && !gatedByEnvironment(call.node, ast)) {
-          ctx.report({ messageId: 'errorhandlerPackage', at: call.range });
+          // `app.use(errorhandler());` -> `if (process.env.NODE_ENV === 'development') app.use(errorhandler());`
+          const statement = call.node.parent;
+          const fixable = ts.isCallExpression(statement) && ts.isExpressionStatement(statement.parent) && /\.use$/.test(dotted(statement.expression));
+          const q = fixable ? jsQuote(ast) : "'";
+          ctx.report({
+            messageId: 'errorhandlerPackage',
+            at: call.range,
+            fix: fixable
+              ? {
+                  title: 'Install errorhandler only when NODE_ENV is development',
+                  applicability: 'unsafe',
+                  edits: [insertAt(statement.parent.getStart(ast), `if (process.env.NODE_ENV === ${q}development${q}) `)],
+                  envVars: [{ name: 'NODE_ENV', description: 'production in production; development only on development machines.' }],
+                }
+              : undefined,
+          });
         }
       }
       // (err, req, res, next) => res.json({ stack: err.stack })
@@ -172,7 +223,17 @@ export default defineRule({
           if (!ts.isPropertyAccessExpression(inner) || inner.name.text !== 'stack' || dotted(inner.expression) !== errName) return;
           if (!sentToClient(inner)) return;
           if (gatedByEnvironment(inner, ast, node)) return;
-          ctx.report({ messageId: 'stackToClient', at: js.range(inner) });
+          const q = jsQuote(ast);
+          ctx.report({
+            messageId: 'stackToClient',
+            at: js.range(inner),
+            // Safe: development (NODE_ENV unset or not production) still gets the stack.
+            fix: {
+              title: 'Send the stack only when NODE_ENV is not production',
+              applicability: 'safe',
+              edits: [replace(js.range(inner), `(process.env.NODE_ENV === ${q}production${q} ? undefined : ${inner.getText(ast)})`)],
+            },
+          });
         });
       });
     },
@@ -246,22 +307,22 @@ function offValue(key: string): string {
  * `os.environ.get('DEBUG', 'True') == 'True'`, `env.bool('DEBUG', default=True)`,
  * `config('DEBUG', default=True, cast=bool)`: on unless the variable is set. Returns the variable name.
  */
-function defaultsOn(e: PyExpr, py: PyModule): string | undefined {
+function defaultsOn(e: PyExpr, py: PyModule): { name: string; fallback: PyExpr } | undefined {
   if (e.kind === 'compare' && e.operands.length === 2 && (e.ops[0] === '==' || e.ops[0] === 'in')) {
     const [l, r] = e.operands;
     const look = envLookup(stripCaseMethods(l!), py);
     if (look?.fallback && look.fallback.kind === 'str') {
       const fb = look.fallback.value.toLowerCase();
       const matches = r!.kind === 'str' ? r!.value.toLowerCase() === fb : (r!.kind === 'tuple' || r!.kind === 'list' || r!.kind === 'set') && r!.elements.some((x) => x.kind === 'str' && x.value.toLowerCase() === fb);
-      if (matches) return look.name ?? 'debug';
+      if (matches) return { name: look.name ?? 'debug', fallback: look.fallback };
     }
     return undefined;
   }
   const look = envLookup(e, py);
-  if (look?.fallback && isTruthyConst(look.fallback) && look.fallback.kind === 'bool') return look.name ?? 'debug';
+  if (look?.fallback && isTruthyConst(look.fallback) && look.fallback.kind === 'bool') return { name: look.name ?? 'debug', fallback: look.fallback };
   if (e.kind === 'call' && readsEnv(e, py)) {
     const d = e.call.keyword('default');
-    if (d?.kind === 'bool' && d.value) return envLookup(e, py)?.name ?? 'debug';
+    if (d?.kind === 'bool' && d.value) return { name: envLookup(e, py)?.name ?? 'debug', fallback: d };
   }
   return undefined;
 }

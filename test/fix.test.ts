@@ -204,6 +204,20 @@ describe('fix edge cases', () => {
     assert.equal((await audit(root, [debugRule])).findings.length, 0);
   });
 
+  it("follows the file's quote style and PEP 8 blank lines when adding an import", async () => {
+    const root = writeTree({
+      'config.py': "'''Settings.'''\nclass Config:\n    NAME = 'vault'\n    DEBUG = True\n",
+      'app.py': "from flask import Flask\n\napp = Flask('vault')\n",
+      'requirements.txt': 'flask\n',
+    });
+    const run = await fixAll(root, [debugRule]);
+    writeFixes(root, run.changes);
+    assert.equal(
+      readFileSync(join(root, 'config.py'), 'utf8'),
+      "'''Settings.'''\n\nimport os\n\n\nclass Config:\n    NAME = 'vault'\n    DEBUG = os.environ.get('FLASK_DEBUG', '').lower() in ('1', 'true')\n",
+    );
+  });
+
   it('refuses a file modified between scan and apply, and writes the others', async () => {
     const root = writeTree({ 'app.py': `${FLASK}app.run(debug=True)\n`, '.env.production': 'FLASK_DEBUG=1\n', 'requirements.txt': 'flask\n' });
     const run = await fixAll(root, [debugRule]);
@@ -342,13 +356,33 @@ describe('fix machinery', () => {
   });
 });
 
+const capture = async (...argv: string[]) => {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'prodaudit', ...argv], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+  return { code, stdout, stderr };
+};
+
+describe('seed replica: flask-file-vault', () => {
+  const src = join(FIXTURES, '_apps', 'flask-file-vault');
+  it('prodaudit fix --unsafe-fixes raises its score', { skip: !existsSync(src) }, async (t) => {
+    const root = copyCase(src);
+    const before = await audit(root, rules);
+    const { code, stdout } = await capture('fix', '--unsafe-fixes', '--ignore', 'expect.yaml', root);
+    assert.equal(code, 0);
+    assert.match(stdout, /Fixes: [1-9]\d* findings? fixed/);
+    const after = await audit(root, rules);
+    assert.ok(before.score !== null && after.score !== null && after.score > before.score, `score ${before.score} -> ${after.score}`);
+    assert.ok(after.grade <= before.grade, `grade ${before.grade} -> ${after.grade}`);
+    assert.deepEqual(after.findings.filter((f) => f.fix).map(label), [], 'nothing fixable is left');
+    const had = new Set(before.findings.map((f) => `${f.ruleId} ${f.location.path} ${f.message}`));
+    for (const f of after.findings) assert.ok(had.has(`${f.ruleId} ${f.location.path} ${f.message}`), `new finding: ${label(f)}`);
+    t.diagnostic(`flask-file-vault: score ${before.score} (${before.grade}) -> ${after.score} (${after.grade}); fixed ${before.findings.length - after.findings.length} of ${before.findings.length}`);
+    for (const f of after.findings) t.diagnostic(`remaining: ${f.severity} ${label(f)}`);
+  });
+});
+
 describe('fix CLI', () => {
-  const capture = async (...argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['node', 'prodaudit', ...argv], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
-    return { code, stdout, stderr };
-  };
   const app = () => writeTree({ 'app.py': `${FLASK}app.run(debug=True)\n`, '.env.production': 'FLASK_DEBUG=1\n', 'requirements.txt': 'flask\n' });
 
   it('--diff prints a patch and writes nothing', async () => {
