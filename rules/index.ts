@@ -16,6 +16,7 @@ import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
 import unpinnedDependencies from './unpinned-dependencies.js';
 import vulnerableFramework from './vulnerable-framework.js';
+import weakSecretKey from './weak-secret-key.js';
 
 export const rules: readonly AnyRule[] = [
   backupsMissing,
@@ -34,4 +35,5 @@ export const rules: readonly AnyRule[] = [
   tlsVerifyDisabled,
   unpinnedDependencies,
   vulnerableFramework,
+  weakSecretKey,
 ];
