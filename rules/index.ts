@@ -7,6 +7,7 @@ import debugModeEnabled from './debug-mode-enabled.js';
 import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
 import eolRuntime from './eol-runtime.js';
+import hardcodedSecret from './hardcoded-secret.js';
 import inMemoryState from './in-memory-state.js';
 import jsonFileDatabase from './json-file-database.js';
 import localFileStorage from './local-file-storage.js';
@@ -26,6 +27,7 @@ export const rules: readonly AnyRule[] = [
   devDependencyInProduction,
   devServerInProduction,
   eolRuntime,
+  hardcodedSecret,
   inMemoryState,
   jsonFileDatabase,
   localFileStorage,

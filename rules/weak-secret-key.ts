@@ -237,7 +237,8 @@ function assessPy(e: PyExpr, slot: PySlot, py: PyModule, importOs: TextEdit[], r
   }
   switch (e.kind) {
     case 'str': {
-      if (e.value === '' || slot.gated) return;
+      // PEM private keys (RS256) are hardcoded-secret's.
+      if (e.value === '' || slot.gated || e.value.includes('PRIVATE KEY-----')) return;
       const g = gradeSecret(e.value);
       report({
         messageId: g.strength === 'django-insecure' ? 'djangoInsecure' : 'literal',
@@ -377,7 +378,7 @@ function assessJs(e: ts.Expression, slot: JsSlot, js: ScriptModule, report: (d: 
   }
   const v = literalValue(n);
   if (typeof v === 'string') {
-    if (v === '') return;
+    if (v === '' || v.includes('PRIVATE KEY-----')) return;
     const g = gradeSecret(v);
     report({
       messageId: g.strength === 'django-insecure' ? 'djangoInsecure' : 'literal',
