@@ -15,7 +15,7 @@ import { BaselineError } from './ci/baseline.js';
 import { GitError } from './ci/changed.js';
 import { OutputSpecError } from './ci/outputs.js';
 import { addCiOptions, emitReports, gateReasons, postProcess, withCiFlags, type CiCliOptions } from './ci/run.js';
-import { auditDirectory } from './engine/audit.js';
+import { auditDirectory, type RunStats } from './engine/audit.js';
 import { combinedPatch } from './engine/diff.js';
 import { computeFixes, writeFixes } from './engine/fix.js';
 import type { AuditResult } from './engine/result.js';
@@ -39,6 +39,8 @@ export interface AuditCliOptions extends CiCliOptions {
   includeNonProduction?: boolean;
   only?: string[];
   verbose?: boolean;
+  workers?: number;
+  cache?: boolean;
   fix?: boolean;
   unsafeFixes?: boolean;
   diff?: boolean;
@@ -70,6 +72,8 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
     .option('--include-non-production', 'also report findings in tests, examples and dev-only config (as info)')
     .option('--only <rules>', 'run only these rule ids (comma-separated)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--verbose', 'show passed and not-applicable categories')
+    .option('--workers <n>', 'threads for parsing and rules (default: 2+ only on large repositories)', parseWorkers)
+    .option('--no-cache', 'do not read or write the content-hash cache (.prodaudit-cache/)')
     .option('--fix', 'apply safe fixes, re-audit, repeat (at most 5 passes); the report shows the result')
     .option('--unsafe-fixes', 'with --fix, --diff or --patch: also apply unsafe fixes (review them)')
     .option('--diff', 'print the fixes as unified diffs instead of a report; writes nothing')
@@ -184,6 +188,9 @@ async function runAudit(
       rules,
       config: effective,
       ignore: opts.ignore,
+      workers: opts.workers,
+      cache: opts.cache !== false,
+      onStats: process.env.PRODAUDIT_STATS ? (s: RunStats) => io.stderr(`prodaudit: stats ${JSON.stringify(s)}\n`) : undefined,
       onProgress: spinner ? (done: number, total: number) => (spinner!.text = `Auditing ${done}/${total} files…`) : undefined,
     };
     if (opts.fix || opts.diff || opts.patch) {
@@ -262,6 +269,12 @@ function collect(value: string, previous: string[]): string[] {
 function collectFormat(value: string, previous: ReporterName[] | undefined): ReporterName[] {
   if (!FORMATS.includes(value as ReporterName)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}`);
   return [...(previous ?? []), value as ReporterName];
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
+  return n;
 }
 
 function parseScore(value: string): number {

@@ -4,27 +4,23 @@
  * Rules never print and never decide severity, applicability or scoring.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { appConfig, appIgnores, DEFAULT_CONFIG, mootReason, type AppConfig, type Config } from '../config/schema.js';
-import { parseDockerfile } from '../parsers/dockerfile.js';
-import { parseEnv } from '../parsers/env.js';
-import { initPython, parsePython, type PyModule } from '../parsers/python.js';
-import { parseScript, type ScriptModule } from '../parsers/script.js';
-import { parseJson, parseYaml } from '../parsers/yaml.js';
-import { discover, kindOf, type Diagnostic, type DiscoveredFile } from './discover.js';
-import { contentHash, decodeSource, type SourceInfo } from './encoding.js';
-import { buildFacts, frameworkOfImport, type App, type ProjectFacts } from './facts.js';
-import { LineIndex } from './lines.js';
-import { redact } from './redact.js';
+import { TOOL_VERSION } from '../version.js';
+import { AuditCache, appsDigest, configKey, fileListDigest } from './cache.js';
+import { discover, kindOf, type Diagnostic } from './discover.js';
+import type { SourceInfo } from './encoding.js';
+import type { App } from './facts.js';
+import { createPassEnv, DraftResolver, loadParsersFor, setRules, pinManifests, skipsFile, trackedProjectFacts, type Dependencies, type FileOutcome, type ResolvedDraft } from './file-pass.js';
+import { autoThreads, runPass, type WorkItem } from './pool.js';
 import { opportunities } from './opportunities.js';
 import type { AppResult, AuditResult, Finding, RuleOutcome, SuppressionRecord } from './result.js';
 import { SCHEMA_VERSION } from './result.js';
 import type { AnyRule } from './rule.js';
 import { categoryScores, gradeFor, overallScore } from './scoring.js';
+import type { Source } from './source.js';
 import { isSuppressed, parseSuppressions, type Suppression } from './suppress.js';
-import { FILE_KINDS, type FileKind, type Fix, type ReportDescriptor, type Severity, type TextRange } from './types.js';
-import { TOOL_VERSION } from '../version.js';
+import type { Severity } from './types.js';
 
 export interface AuditOptions {
   readonly rules: readonly AnyRule[];
@@ -35,23 +31,45 @@ export interface AuditOptions {
   /**
    * Fixes: file texts to audit instead of what is on disk (root-relative path -> text); a path
    * not on disk is audited as a new file. Lets `--fix` re-audit its result before writing.
+   * Overlay and sources runs use the main thread only and no cache.
    */
   readonly overlay?: ReadonlyMap<string, string>;
   /** Fixes: filled with the content hash and encoding of every file read from disk. */
   readonly sources?: Map<string, SourceInfo>;
+  /** Threads for the per-file pass: 1 = the main thread only, N = main + N-1 workers. Default: a pool only above a size threshold. */
+  readonly workers?: number;
+  /** Content-hash cache: true = `<root>/.prodaudit-cache/`, a string = that folder. Default off (the CLI turns it on). */
+  readonly cache?: boolean | string;
+  /** Counters for the benchmark and `PRODAUDIT_STATS` (never part of the report: output is identical cold and warm). */
+  readonly onStats?: (stats: RunStats) => void;
 }
 
-/** A finding before the engine stamps location, snippet and fingerprint on it. */
+export interface RunStats {
+  readonly threads: number;
+  readonly filesAudited: number;
+  readonly cache: { readonly enabled: boolean; readonly hits: number; readonly misses: number; readonly statHits: number; readonly projectHits: number };
+  /** Reads and parses per file summed over threads (the contract: at most 1 each for the per-file pass). */
+  readonly reads: { readonly total: number; readonly maxPerFile: number; readonly overOnce: readonly string[] };
+  readonly parses: { readonly total: number; readonly maxPerFile: number; readonly overOnce: readonly string[] };
+  readonly phasesMs: Readonly<Record<string, number>>;
+}
+
+/** A finding before the engine stamps severity, fingerprint and app on it. */
 interface Draft {
   readonly rule: AnyRule;
   readonly file: string;
-  readonly descriptor: Omit<ReportDescriptor<string>, 'at'> & { readonly at?: TextRange };
+  readonly d: ResolvedDraft;
 }
-
-const FRAMEWORK_HINT = /\b(flask|django|fastapi|express|@nestjs|next|fastify|koa)\b/;
 
 export async function auditDirectory(rootArg: string, options: AuditOptions): Promise<AuditResult> {
   const started = performance.now();
+  const phases: Record<string, number> = {};
+  let mark = started;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   const root = resolve(rootArg);
   const config = options.config ?? DEFAULT_CONFIG;
   const diagnostics: Diagnostic[] = [];
@@ -65,250 +83,212 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     for (const [path, text] of options.overlay) if (!listed.has(path)) files.push({ path, size: text.length, kind: kindOf(path) });
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
-  const byPath = new Map(files.map((f) => [f.path, f]));
+  const fixing = options.overlay !== undefined || options.sources !== undefined;
+  const fileIndex = new Map(files.map((f, i) => [f.path, i]));
   // A rule runs unless it is off at the top level and in every per-app section.
   const enabled = options.rules.filter((r) => levelOf(r, config) !== 'off' || Object.values(config.apps).some((a) => levelOf(r, { rules: { ...config.rules, ...a.rules } }) !== 'off'));
-  const needsPython = files.some((f) => f.kind === 'python');
-  if (needsPython) await initPython();
+  const ruleById = new Map(options.rules.map((r) => [r.meta.id, r]));
+  const cacheDir = fixing ? undefined : options.cache === true ? join(root, '.prodaudit-cache') : typeof options.cache === 'string' ? resolve(options.cache) : undefined;
+  const hashing = cacheDir !== undefined;
+  phase('discover');
 
-  // Text and parse caches shared by facts and project checks. Per-file rule checks get the
-  // parse directly and the cache keeps only modules small enough to be worth keeping.
-  const textCache = new Map<string, string | undefined>();
-  const diagnosed = new Set<string>();
-  const readText = (path: string): string | undefined => {
-    if (textCache.has(path)) return textCache.get(path);
-    if (options.overlay?.has(path)) return options.overlay.get(path);
-    const f = byPath.get(path);
-    const text = f && f.kind !== undefined ? readSource(root, f, diagnostics, diagnosed, options.sources) : undefined;
-    if (text !== undefined && text.length < 256 * 1024) textCache.set(path, text);
-    return text;
-  };
-  const pyCache = new Map<string, PyModule | undefined>();
-  const jsCache = new Map<string, ScriptModule | undefined>();
-  let cachedChars = 0;
-  const CACHE_LIMIT = 32 * 1024 * 1024;
-  const keep = <T>(cache: Map<string, T>, path: string, value: T, size: number) => {
-    if (cachedChars + size > CACHE_LIMIT) return;
-    cachedChars += size;
-    cache.set(path, value);
-  };
-  const parsePy = (path: string, text: string): PyModule | undefined => {
-    if (pyCache.has(path)) return pyCache.get(path);
-    const m = safeParse(() => parsePython(text), path, diagnostics);
-    if (m?.syntaxErrors.length) {
-      const e = m.syntaxErrors[0]!;
-      diagnostics.push({ path, line: e.line, column: e.column, message: `Python syntax error (${e.message}); syntax rules skipped this file`, level: 'partial' });
-    }
-    keep(pyCache, path, m, text.length);
-    return m;
-  };
-  const parseJs = (path: string, text: string): ScriptModule | undefined => {
-    if (jsCache.has(path)) return jsCache.get(path);
-    const m = safeParse(() => parseScript(path, text), path, diagnostics);
-    if (m?.syntaxErrors.length) {
-      const e = m.syntaxErrors[0]!;
-      diagnostics.push({ path, line: e.line, column: e.column, message: `JS/TS syntax error (${e.message}); results for this file may be incomplete`, level: 'partial' });
-    }
-    keep(jsCache, path, m, text.length);
-    return m;
-  };
-  const facts = buildFacts({
-    root,
-    files,
-    readText,
-    diagnostics,
-    python: (p) => {
-      const t = readText(p);
-      return t === undefined || byPath.get(p)?.kind !== 'python' ? undefined : parsePy(p, t);
-    },
-    script: (p) => {
-      const t = readText(p);
-      return t === undefined || byPath.get(p)?.kind !== 'script' ? undefined : parseJs(p, t);
-    },
-  });
-
-  const drafts: Draft[] = [];
-  const errors = new Map<string, string>();
-  const suppressionsByFile = new Map<string, Suppression[]>();
-  const lineIndexes = new Map<string, LineIndex>();
+  // Facts (manifests read once, kept for the pass) and this thread's pass environment.
+  const env = await createPassEnv({ root, config, rules: enabled, files, hashing, loadPython: false, overlay: options.overlay, sources: options.sources });
+  pinManifests(env);
+  const facts = env.facts;
+  diagnostics.push(...env.diagnostics.splice(0));
   const cfgOf = (appRoot: string): AppConfig => appConfig(config, appRoot);
   // Rules the deployment context makes moot in every app are not run at all.
   const runnable = enabled.filter((r) => !r.meta.mootWhen || facts.apps.some((a) => !mootReason(r.meta.mootWhen, cfgOf(a.root).context)));
-  const rulesByKind = new Map<FileKind, AnyRule[]>(FILE_KINDS.map((k) => [k, runnable.filter((r) => r.check[k])]));
+  setRules(env, runnable);
+  phase('facts');
+
+  // Cache: per-file outcomes valid for this configuration and these pre-pass facts.
+  const listDigest = fileListDigest(files);
+  const cache = cacheDir
+    ? new AuditCache(
+        cacheDir,
+        configKey([runnable.map((r) => [r.meta.id, env.options.get(r.meta.id)]), appsDigest(facts.apps)]),
+        listDigest,
+      )
+    : undefined;
+  const hashes = new Map<string, string>();
+  const prereads = new Map<string, Source>();
+  const hashOf = (path: string): string => {
+    let h = hashes.get(path);
+    if (h !== undefined) return h;
+    const i = fileIndex.get(path);
+    const f = i === undefined ? undefined : files[i];
+    if (!f || f.kind === undefined) h = '-';
+    else {
+      h = cache?.statHash(f);
+      if (h === undefined) {
+        const s = env.reader.read(path);
+        prereads.set(path, s);
+        h = s.hash;
+        if (cache) cache.stats.hashed++;
+      }
+    }
+    hashes.set(path, h);
+    return h;
+  };
+
+  const slots: (FileOutcome | undefined)[] = new Array(files.length);
+  const work: WorkItem[] = [];
+  let audited = 0;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    if (skipsFile(env, file)) continue;
+    audited++;
+    if (cache) {
+      const hit = cache.lookup(file.path, hashOf(file.path), hashOf);
+      if (hit) {
+        slots[i] = { path: file.path, ...hit };
+        continue;
+      }
+    }
+    const source = prereads.get(file.path);
+    prereads.delete(file.path);
+    work.push(source ? { i, source } : { i });
+  }
+  prereads.clear();
+  phase('cache');
+
+  // The pass: inline or on a pool; results land in file order whatever ran them.
+  const threads = fixing ? 1 : Math.max(1, options.workers ?? autoThreads(work, files));
+  const registry = threads > 1 ? await registryFor(options.rules) : undefined;
+  const hits = audited - work.length;
+  await loadParsersFor(work.map((it) => files[it.i]!));
+  if (enabled.some((r) => r.check.project)) await loadParsersFor(files);
+  const { outcomes: passed, counts } = await runPass(env, files, work, {
+    threads: registry ? threads : 1,
+    registry: registry ?? '',
+    init: { ruleIds: runnable.map((r) => r.meta.id), root, config, files, hashing, seeded: env.reader.pinnedEntries() },
+    onProgress: options.onProgress ? (done) => options.onProgress!(hits + done, audited) : undefined,
+  });
+  work.forEach((it, k) => (slots[it.i] = passed[k]));
+  phase('pass');
+
+  // Merge in file order.
+  const drafts: Draft[] = [];
+  const errors = new Map<string, string>();
+  const suppressionsByFile = new Map<string, readonly Suppression[]>();
   let parsed = 0;
   let bytes = 0;
-  const readable = files.filter((f) => f.kind !== undefined);
-
-  for (let i = 0; i < readable.length; i++) {
-    const file = readable[i]!;
-    options.onProgress?.(i, readable.length);
-    const kind = file.kind!;
-    const candidates = rulesByKind.get(kind) ?? [];
-    const app = facts.appOf(file.path);
-    const sniffFramework = (kind === 'python' || kind === 'script') && app.frameworks.size === 0;
-    if (candidates.length === 0 && !sniffFramework) continue;
-    const text = readText(file.path);
-    if (text === undefined) continue;
-    bytes += text.length;
-    const triggered = candidates.filter((r) => matchesTriggers(r, text));
-    const wantFramework = sniffFramework && FRAMEWORK_HINT.test(text);
-    if (triggered.length === 0 && !wantFramework) continue;
-    if (text.includes('prodaudit-ignore')) suppressionsByFile.set(file.path, parseSuppressions(text));
-    const base = (rule: AnyRule) => ({
-      path: file.path,
-      text,
-      project: facts,
-      options: optionsOf(rule, config),
-      report: (d: ReportDescriptor<string>) => drafts.push({ rule, file: file.path, descriptor: d }),
-    });
-    let extra: Record<string, unknown> | undefined;
-    switch (kind) {
-      case 'python': {
-        const py = parsePy(file.path, text);
-        if (!py) continue;
-        parsed++;
-        for (const m of py.modules) addFramework(app, frameworkOfImport(m));
-        extra = { py };
-        break;
-      }
-      case 'script': {
-        const js = parseJs(file.path, text);
-        if (!js) continue;
-        parsed++;
-        for (const m of js.modules) addFramework(app, frameworkOfImport(m));
-        extra = { js, ast: js.sf };
-        break;
-      }
-      case 'yaml': {
-        const y = safeParse(() => parseYaml(text), file.path, diagnostics);
-        if (!y) continue;
-        parsed++;
-        if (y.errors.length) {
-          const e = y.errors[0]!;
-          diagnostics.push({ path: file.path, line: e.line, column: e.column, message: `YAML error: ${e.message}`, level: 'partial' });
-        }
-        extra = { docs: y.docs.filter((d) => d.errors.length === 0), lineCounter: y.lineCounter };
-        break;
-      }
-      case 'json': {
-        const j = safeParse(() => parseJson(text), file.path, diagnostics);
-        if (!j) continue;
-        parsed++;
-        if (j.errors.length) {
-          const e = j.errors[0]!;
-          diagnostics.push({ path: file.path, line: e.line, column: e.column, message: `JSON error: ${e.message}`, level: 'partial' });
-          continue;
-        }
-        extra = { doc: j.doc, value: j.value };
-        break;
-      }
-      case 'env': {
-        const env = parseEnv(text);
-        parsed++;
-        extra = { entries: env.entries };
-        break;
-      }
-      case 'dockerfile':
-        parsed++;
-        extra = { instructions: parseDockerfile(text) };
-        break;
-      case 'text':
-        extra = {};
-        break;
-    }
-    for (const rule of triggered) {
-      if (errors.has(rule.meta.id)) continue;
-      try {
-        (rule.check[kind] as (ctx: unknown) => void)({ ...base(rule), ...extra });
-      } catch (error) {
-        errors.set(rule.meta.id, `${file.path}: ${(error as Error).stack ?? String(error)}`);
-      }
-    }
+  const fresh = new Set(work.map((it) => it.i));
+  for (let i = 0; i < files.length; i++) {
+    const o = slots[i];
+    if (!o) continue;
+    hashes.set(o.path, o.hash);
+    cache?.store(files[i], o, fresh.has(i));
+    if (o.parsed) parsed++;
+    bytes += o.bytes;
+    diagnostics.push(...o.diagnostics);
+    if (o.suppressions) suppressionsByFile.set(o.path, o.suppressions);
+    const app = facts.appOf(o.path);
+    for (const fw of o.frameworks) app.frameworks.add(fw);
+    for (const e of o.errors) if (!errors.has(e.ruleId)) errors.set(e.ruleId, e.message);
+    for (const d of o.drafts) drafts.push({ rule: ruleById.get(d.ruleId)!, file: o.path, d });
   }
-  options.onProgress?.(readable.length, readable.length);
+  options.onProgress?.(audited, audited);
 
+  // Project checks (after the pass: frameworks found from imports are in the apps now).
+  const factsAfter = appsDigest(facts.apps);
   for (const rule of runnable) {
     const check = rule.check.project;
     if (!check || errors.has(rule.meta.id)) continue;
+    const cached = cache?.project(rule.meta.id, factsAfter, hashOf);
+    if (cached) {
+      cache!.storeProject(rule.meta.id, cached, false);
+      if (cached.error) errors.set(rule.meta.id, cached.error);
+      for (const d of cached.drafts) drafts.push({ rule, file: d.location.path, d });
+      continue;
+    }
+    const deps: Dependencies = { fileList: false, files: {} };
+    const mine: ResolvedDraft[] = [];
+    let error: string | undefined;
+    const resolvers = new Map<string, DraftResolver>();
     try {
       check({
-        project: facts,
-        options: optionsOf(rule, config),
-        report: ({ file, at, ...d }) => drafts.push({ rule, file, descriptor: { ...d, at } }),
+        project: trackedProjectFacts(env, deps),
+        options: env.options.get(rule.meta.id),
+        report: ({ file, ...d }) => {
+          let r = resolvers.get(file);
+          if (!r) {
+            deps.files[file] = env.reader.readShared(file).hash;
+            r = new DraftResolver(file, env.reader.readShared(file).text ?? '');
+            resolvers.set(file, r);
+          }
+          mine.push(r.resolve(rule, d));
+        },
       });
-    } catch (error) {
-      errors.set(rule.meta.id, (error as Error).stack ?? String(error));
+    } catch (e) {
+      error = ((e as Error).stack ?? String(e)).split('\n')[0]!;
+      errors.set(rule.meta.id, error);
     }
+    diagnostics.push(...env.diagnostics.splice(0));
+    for (const d of mine) drafts.push({ rule, file: d.location.path, d });
+    cache?.storeProject(rule.meta.id, { facts: factsAfter, deps, drafts: mine, ...(error ? { error } : {}) }, true);
   }
+  for (const f of files) if (hashes.has(f.path)) cache?.storeHash(f, hashes.get(f.path)!);
+  phase('project');
 
-  // Stamp location, snippet, severity and fingerprint; drop non-production and suppressed findings.
+  // Stamp severity, fingerprint and app; drop non-production and suppressed findings.
   const findings: Finding[] = [];
   let suppressed = 0;
   const occurrences = new Map<string, number>();
   const requireReasons = config.suppressions.requireReasons;
   const usedSuppressions = new Map<string, Set<string>>(); // "path:line" -> rule ids it suppressed
-  const suppressionsOf = (file: string, text: string): Suppression[] => {
+  const suppressionsOf = (file: string): readonly Suppression[] => {
     let sups = suppressionsByFile.get(file);
     if (!sups) {
+      const text = env.reader.readShared(file).text ?? '';
       sups = text.includes('prodaudit-ignore') ? parseSuppressions(text) : [];
       suppressionsByFile.set(file, sups);
     }
     return sups;
   };
-  for (const d of drafts) {
-    const { rule, file, descriptor } = d;
+  for (const { rule, file, d } of drafts) {
     const appCfg = cfgOf(facts.appOf(file).root);
     if (levelOf(rule, appCfg) === 'off' || mootReason(rule.meta.mootWhen, appCfg.context)) continue;
     const ctx = facts.contextOf(file);
     const nonProd = ctx !== 'production' && !rule.meta.includeNonProduction;
     if (nonProd && !config.includeNonProduction) continue;
-    const text = readText(file) ?? '';
-    let index = lineIndexes.get(file);
-    if (!index) {
-      index = new LineIndex(text);
-      lineIndexes.set(file, index);
-    }
-    const at = descriptor.at;
-    const projectLevel = at === undefined;
-    const start = index.position(at?.start ?? 0);
-    const end = index.position(at ? Math.max(at.start, at.end - (at.end > at.start ? 1 : 0)) : 0);
-    const hit = isSuppressed(suppressionsOf(file, text), rule.meta.id, projectLevel ? undefined : start.line, requireReasons);
+    const hit = isSuppressed(suppressionsOf(file), rule.meta.id, d.projectLevel ? undefined : d.location.startLine, requireReasons);
     if (hit) {
       const key = `${file}:${hit.line}`;
       usedSuppressions.set(key, (usedSuppressions.get(key) ?? new Set()).add(rule.meta.id));
       suppressed++;
       continue;
     }
-    const secrets = descriptor.secrets ?? [];
-    const message = redact(fill(rule.meta.messages[descriptor.messageId] ?? descriptor.messageId, descriptor.data), secrets);
-    const snippet = projectLevel ? '' : redact(index.lineText(start.line).trim().slice(0, 240), secrets);
-    const severity: Severity = nonProd ? 'info' : effectiveSeverity(rule, appCfg, descriptor.severity);
+    const severity: Severity = nonProd ? 'info' : effectiveSeverity(rule, appCfg, d.severity);
     const app = facts.appOf(file);
-    const fpBase = `${rule.meta.id}\0${file}\0${descriptor.messageId}\0${snippet.replace(/\s+/g, ' ')}`;
+    const fpBase = `${rule.meta.id}\0${file}\0${d.messageId}\0${d.snippet.replace(/\s+/g, ' ')}`;
     const n = occurrences.get(fpBase) ?? 0;
     occurrences.set(fpBase, n + 1);
     findings.push({
       ruleId: rule.meta.id,
       title: rule.meta.title,
       severity,
-      confidence: descriptor.confidence ?? rule.meta.confidence,
+      confidence: d.confidence ?? rule.meta.confidence,
       category: rule.meta.category,
-      message,
-      location: { path: file, startLine: start.line, startColumn: start.column, endLine: projectLevel ? start.line : end.line, endColumn: projectLevel ? start.column : end.column + (at && at.end > at.start ? 1 : 0) },
-      projectLevel,
-      snippet,
+      message: d.message,
+      location: d.location,
+      projectLevel: d.projectLevel,
+      snippet: d.snippet,
       fingerprint: createHash('sha256').update(`${fpBase}\0${n}`).digest('hex').slice(0, 20),
       app: app.root,
-      ...(descriptor.fix ? { fix: serializeFix(descriptor.fix, file, index) } : {}),
+      ...(d.fix ? { fix: d.fix } : {}),
     });
   }
   findings.sort(compareFindings);
+  cache?.save();
 
   // With --report-unused, directives in files no rule had to read count too.
   if (config.suppressions.reportUnused) {
-    for (const f of readable) {
-      if (suppressionsByFile.has(f.path)) continue;
-      const t = readText(f.path);
+    for (const f of files) {
+      if (f.kind === undefined || suppressionsByFile.has(f.path)) continue;
+      const t = env.reader.readShared(f.path).text;
       if (t?.includes('prodaudit-ignore')) suppressionsByFile.set(f.path, parseSuppressions(t));
     }
   }
@@ -318,6 +298,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
       suppressionRecords.push({ path, line: s.line, rules: [...s.rules], reason: s.reason, file: s.file, used: [...(usedSuppressions.get(`${path}:${s.line}`) ?? [])].sort() });
     }
   }
+  phase('finalize');
 
   const outcomesFor = (apps: readonly App[], subset: readonly Finding[]): RuleOutcome[] =>
     options.rules.map((rule) => {
@@ -355,6 +336,30 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
       findings: mine.length,
     };
   });
+  if (options.onStats) {
+    const tally = (key: 'reads' | 'parses') => {
+      const sum = new Map<string, number>();
+      for (const c of counts) for (const [p, n] of c[key]) sum.set(p, (sum.get(p) ?? 0) + n);
+      let total = 0;
+      let max = 0;
+      const over: string[] = [];
+      for (const [p, n] of sum) {
+        total += n;
+        max = Math.max(max, n);
+        if (n > 1) over.push(p);
+      }
+      return { total, maxPerFile: max, overOnce: over.sort().slice(0, 20) };
+    };
+    phase('report');
+    options.onStats({
+      threads: registry ? threads : 1,
+      filesAudited: audited,
+      cache: { enabled: !!cache, hits: cache?.stats.hits ?? 0, misses: cache?.stats.misses ?? 0, statHits: cache?.stats.statHits ?? 0, projectHits: cache?.stats.projectHits ?? 0 },
+      reads: tally('reads'),
+      parses: tally('parses'),
+      phasesMs: phases,
+    });
+  }
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'prodaudit', version: TOOL_VERSION },
@@ -374,21 +379,11 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   };
 }
 
-function addFramework(app: App, fw: ReturnType<typeof frameworkOfImport>): void {
-  if (fw) app.frameworks.add(fw);
-}
-
 /** A rule applies to an app when its frameworks (if any) are detected there and the app has files of a kind it checks. */
 export function applicable(rule: AnyRule, app: App): boolean {
   const fws = rule.meta.frameworks;
   if (fws && fws.length && !fws.some((f) => app.frameworks.has(f))) return false;
   return true;
-}
-
-function matchesTriggers(rule: AnyRule, text: string): boolean {
-  const t = rule.meta.triggers;
-  if (!t || t.length === 0) return true;
-  return t.some((x) => (typeof x === 'string' ? text.includes(x) : x.test(text)));
 }
 
 function levelOf(rule: AnyRule, config: Pick<AppConfig, 'rules'>): Severity | 'off' {
@@ -403,12 +398,6 @@ function effectiveSeverity(rule: AnyRule, config: Pick<AppConfig, 'rules'>, vari
   const explicit = typeof s === 'string' ? s : s?.level;
   if (explicit && explicit !== 'off') return explicit;
   return variant ?? rule.meta.severity;
-}
-
-function optionsOf(rule: AnyRule, config: Config): unknown {
-  const s = config.rules[rule.meta.id];
-  const raw = typeof s === 'object' ? s.options : undefined;
-  return rule.options ? rule.options.parse(raw ?? {}) : (raw ?? {});
 }
 
 const ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -431,64 +420,6 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-function fill(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
-  if (!data) return template;
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
-}
-
-function serializeFix(fix: Fix, file: string, index: LineIndex): NonNullable<Finding['fix']> {
-  const range = (e: TextRange) => {
-    const a = index.position(e.start);
-    const b = index.position(e.end);
-    return { startLine: a.line, startColumn: a.column, endLine: b.line, endColumn: b.column };
-  };
-  return {
-    title: fix.title,
-    applicability: fix.applicability,
-    edits: fix.edits.map((e) => ({ path: file, start: e.start, end: e.end, text: e.text, range: range(e) })),
-    ...(fix.newFiles?.length ? { newFiles: fix.newFiles.map((n) => ({ ...n })) } : {}),
-    ...(fix.envVars?.length ? { envVars: fix.envVars.map((v) => ({ ...v })) } : {}),
-    ...(fix.followUp ? { followUp: fix.followUp } : {}),
-  };
-}
-
-function safeParse<T>(fn: () => T, path: string, diagnostics: Diagnostic[]): T | undefined {
-  try {
-    return fn();
-  } catch (error) {
-    diagnostics.push({ path, message: `could not parse: ${(error as Error).message}`, level: 'skipped' });
-    return undefined;
-  }
-}
-
-/** Read a source file as text: binary files are skipped, UTF-16 (BOM) is decoded, invalid UTF-8 is replaced and reported. */
-function readSource(root: string, f: DiscoveredFile, diagnostics: Diagnostic[], diagnosed: Set<string>, sources?: Map<string, SourceInfo>): string | undefined {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(resolve(root, f.path));
-  } catch (error) {
-    if (!diagnosed.has(f.path)) {
-      diagnosed.add(f.path);
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') diagnostics.push({ path: f.path, message: `cannot read file (${code ?? (error as Error).message}); skipped`, level: 'skipped' });
-    }
-    return undefined;
-  }
-  const once = (d: Diagnostic) => {
-    if (diagnosed.has(f.path)) return;
-    diagnosed.add(f.path);
-    diagnostics.push(d);
-  };
-  const decoded = decodeSource(buf);
-  if ('binary' in decoded) {
-    once({ path: f.path, message: 'binary content in a source file; skipped', level: 'skipped' });
-    return undefined;
-  }
-  if (decoded.encoding === 'utf8-lossy') once({ path: f.path, message: 'not valid UTF-8; invalid bytes were replaced before auditing', level: 'partial' });
-  sources?.set(f.path, { hash: contentHash(buf), encoding: decoded.encoding });
-  return decoded.text;
-}
-
 function dedupeDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
@@ -498,7 +429,24 @@ function dedupeDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
     seen.add(k);
     out.push(d);
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+  // A total order, so diagnostics read the same whichever thread produced them first.
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return out.sort((a, b) => cmp(a.path, b.path) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.message, b.message) || cmp(a.level, b.level));
+}
+
+/**
+ * The module workers load the rules from: the registry, when every rule given is one of its
+ * rules (same objects). Custom rule objects (tests, API users) run on the main thread only.
+ */
+async function registryFor(rules: readonly AnyRule[]): Promise<string | undefined> {
+  const url = new URL('../../rules/index.js', import.meta.url).href;
+  try {
+    const mod = (await import(url)) as { rules?: readonly AnyRule[] };
+    const known = new Set(mod.rules ?? []);
+    return rules.every((r) => known.has(r)) ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Exposed for tests and reporters: effective severity order. */

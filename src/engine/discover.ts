@@ -15,6 +15,8 @@ export interface DiscoveredFile {
   /** Root-relative POSIX path. */
   readonly path: string;
   readonly size: number;
+  /** Modification time, for the cache's stat index (unchanged size + mtime: the content hash is reused). */
+  readonly mtimeMs?: number;
   /** How rules see it; undefined: listed for existence checks only, never read. */
   readonly kind: FileKind | undefined;
 }
@@ -152,10 +154,10 @@ export function discover(root: string, options: DiscoverOptions = {}): { files: 
     const kind = kindOf(path);
     if (kind && st.size > maxSize) {
       diagnostics.push({ path, message: `file is ${(st.size / 1048576).toFixed(1)} MB, over the ${(maxSize / 1048576).toFixed(1)} MB limit; skipped`, level: 'skipped' });
-      files.push({ path, size: st.size, kind: undefined });
+      files.push({ path, size: st.size, mtimeMs: st.mtimeMs, kind: undefined });
       continue;
     }
-    files.push({ path, size: st.size, kind });
+    files.push({ path, size: st.size, mtimeMs: st.mtimeMs, kind });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, diagnostics };

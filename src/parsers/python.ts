@@ -179,6 +179,25 @@ export function pythonReady(): boolean {
 }
 
 const MAX_EXPR_DEPTH = 60;
+/** Node types the walk materialises (everything else is only stepped over by the cursor). */
+const VISITED = new Set([
+  'ERROR',
+  'import_statement',
+  'import_from_statement',
+  'call',
+  'assignment',
+  'augmented_assignment',
+  'string',
+  'concatenated_string',
+  'class_definition',
+  'function_definition',
+  'for_statement',
+  'while_statement',
+  'list_comprehension',
+  'dictionary_comprehension',
+  'set_comprehension',
+  'generator_expression',
+]);
 
 /** Parse Python source into the facade. Throws only if initPython() was not awaited. */
 export function parsePython(text: string): PyModule {
@@ -288,14 +307,43 @@ class Builder {
     return nl === -1 ? this.text.length : nl + 1;
   }
 
-  /** Iterative walk (deeply nested input must not overflow the stack), tracking scopes. */
+  /**
+   * Pre-order walk with a TreeCursor (iterative: deeply nested input cannot overflow the stack),
+   * tracking scopes. Only the node types the facade records are materialised as Node objects:
+   * walking every node through Node wrappers costs several times the parse itself.
+   */
   private walk(root: Node): void {
-    type Frame = { node: Node; scope: PyScope };
-    const stack: Frame[] = [{ node: root, scope: { functions: [], classes: [] } }];
-    while (stack.length) {
-      const { node, scope } = stack.pop()!;
-      let childScope = scope;
-      switch (node.type) {
+    const checkErrors = root.hasError;
+    const cursor = root.walk();
+    const scopes: PyScope[] = [{ functions: [], classes: [] }];
+    try {
+      for (;;) {
+        const type = cursor.nodeType;
+        const scope = scopes[scopes.length - 1]!;
+        let childScope = scope;
+        let descend = true;
+        if (VISITED.has(type)) {
+          const r = this.visit(cursor.currentNode, type, scope);
+          childScope = r.scope;
+          descend = r.descend;
+        } else if (checkErrors && cursor.nodeIsMissing) this.syntaxError(cursor.currentNode, `missing ${type}`);
+        if (descend && cursor.gotoFirstChild()) {
+          scopes.push(childScope);
+          continue;
+        }
+        while (!cursor.gotoNextSibling()) {
+          if (scopes.length === 1 || !cursor.gotoParent()) return;
+          scopes.pop();
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+
+  private visit(node: Node, type: string, scope: PyScope): { scope: PyScope; descend: boolean } {
+    let childScope = scope;
+    switch (type) {
         case 'ERROR':
           this.syntaxError(node, 'invalid syntax');
           break;
@@ -316,7 +364,7 @@ class Builder {
         case 'concatenated_string': {
           const e = this.expr(node, 0);
           if (e.kind === 'str') this.strings.push(e);
-          if (node.type === 'concatenated_string') continue; // parts already covered
+          if (type === 'concatenated_string') return { scope, descend: false }; // parts already covered
           break;
         }
         case 'class_definition': {
@@ -357,9 +405,9 @@ class Builder {
         case 'for_statement':
         case 'while_statement': {
           const body = node.childForFieldName('body');
-          const right = node.type === 'for_statement' ? node.childForFieldName('right') : null;
+          const right = type === 'for_statement' ? node.childForFieldName('right') : null;
           this.loops.push({
-            kind: node.type === 'for_statement' ? 'for' : 'while',
+            kind: type === 'for_statement' ? 'for' : 'while',
             iter: right ? this.expr(right, 0) : undefined,
             range: this.range(node),
             bodyRange: this.range(body ?? node),
@@ -376,15 +424,8 @@ class Builder {
           this.loops.push({ kind: 'comprehension', iter: right ? this.expr(right, 0) : undefined, range: this.range(node), bodyRange: this.range(node), scope });
           break;
         }
-        default:
-          if (node.isMissing) this.syntaxError(node, `missing ${node.type}`);
-      }
-      const children = node.children;
-      for (let i = children.length - 1; i >= 0; i--) {
-        const c = children[i];
-        if (c) stack.push({ node: c, scope: childScope });
-      }
     }
+    return { scope: childScope, descend: true };
   }
 
   private syntaxError(node: Node, message: string): void {

@@ -1,0 +1,229 @@
+/**
+ * The content-hash cache (`.prodaudit-cache/` in the audited root). One JSON file per
+ * configuration key (tool version + the code of the engine and rules + parser versions +
+ * enabled rules and their options + the project facts rules see during the pass), holding
+ * per-file outcomes keyed by path and content hash, with what each outcome depended on
+ * besides its own bytes (other files' hashes, the file list), and project-check results.
+ * A stat index (size, mtime -> hash) lets an unchanged re-run skip reading files; a file
+ * modified within the last seconds before the cache was written is re-hashed (racy mtime).
+ * Writes go to a temporary file renamed into place, so concurrent runs never see a torn
+ * file: the last writer wins and both results are valid.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TOOL_VERSION } from '../version.js';
+import type { DiscoveredFile } from './discover.js';
+import type { App } from './facts.js';
+import type { Dependencies, FileOutcome, ResolvedDraft } from './file-pass.js';
+
+const FORMAT = 1;
+/** A file whose mtime is this close to the cache's write time is re-hashed (mtime granularity, racy writes). */
+const RACY_MS = 2000;
+const KEEP_FILES = 4;
+
+export type CachedOutcome = Omit<FileOutcome, 'path'>;
+
+export interface ProjectEntry {
+  readonly facts: string;
+  readonly deps: Dependencies;
+  readonly drafts: readonly ResolvedDraft[];
+  readonly error?: string;
+}
+
+interface CacheData {
+  readonly format: number;
+  readonly key: string;
+  readonly savedAt: number;
+  readonly fileList: string;
+  /** path -> [size, mtimeMs, hash] */
+  readonly stat: Record<string, [number, number, string]>;
+  readonly files: Record<string, CachedOutcome>;
+  readonly project: Record<string, ProjectEntry>;
+}
+
+let codeDigestMemo: string | undefined;
+
+/** Hash of the compiled engine and rules plus parser versions: a rebuilt tool never reuses old results. */
+export function codeDigest(): string {
+  if (codeDigestMemo) return codeDigestMemo;
+  const h = createHash('sha1').update(`${FORMAT}\0${TOOL_VERSION}\0${process.versions.node}\0`);
+  const distRoot = fileURLToPath(new URL('../../', import.meta.url));
+  for (const sub of ['src', 'rules']) {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.js')) files.push(p);
+      }
+    };
+    walk(join(distRoot, sub));
+    for (const f of files.sort()) h.update(f.slice(distRoot.length)).update(readFileSync(f));
+  }
+  const require = createRequire(import.meta.url);
+  for (const pkg of ['ts-morph', 'web-tree-sitter', '@vscode/tree-sitter-wasm', 'yaml']) {
+    try {
+      const dir = dirname(require.resolve(`${pkg}/package.json`));
+      h.update(`${pkg}@${(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version}`);
+    } catch {
+      h.update(`${pkg}@?`);
+    }
+  }
+  codeDigestMemo = h.digest('base64url');
+  return codeDigestMemo;
+}
+
+/** What rules can learn about apps: changes here invalidate everything that depended on facts. */
+export function appsDigest(apps: readonly App[]): string {
+  const data = apps.map((a) => [
+    a.root,
+    a.name,
+    [...a.ecosystems].sort(),
+    [...a.frameworks].sort(),
+    [...a.dependencies].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+    a.manifests,
+    [...a.scripts],
+    a.entryPoints,
+  ]);
+  return createHash('sha1').update(JSON.stringify(data)).digest('base64url');
+}
+
+export function fileListDigest(files: readonly DiscoveredFile[]): string {
+  const h = createHash('sha1');
+  for (const f of files) h.update(f.path).update(f.kind ?? '-').update('\0');
+  return h.digest('base64url');
+}
+
+export function configKey(parts: readonly unknown[]): string {
+  return createHash('sha1').update(JSON.stringify([FORMAT, codeDigest(), ...parts])).digest('base64url').slice(0, 16);
+}
+
+export class AuditCache {
+  private readonly data: CacheData | undefined;
+  private readonly next: { stat: CacheData['stat']; files: CacheData['files']; project: CacheData['project'] };
+  private changed = false;
+  readonly stats = { hits: 0, misses: 0, statHits: 0, hashed: 0, projectHits: 0 };
+
+  constructor(
+    private readonly dir: string,
+    private readonly key: string,
+    private readonly fileList: string,
+  ) {
+    this.data = load(join(dir, `${key}.json`), key);
+    this.next = { stat: {}, files: {}, project: {} };
+    if (!this.data) this.changed = true;
+  }
+
+  /** The hash the stat index vouches for, or undefined when the file must be read and hashed. */
+  statHash(file: DiscoveredFile): string | undefined {
+    const s = this.data?.stat[file.path];
+    if (!s || file.mtimeMs === undefined) return undefined;
+    if (s[0] !== file.size || s[1] !== file.mtimeMs || file.mtimeMs >= this.data!.savedAt - RACY_MS) return undefined;
+    this.stats.statHits++;
+    return s[2];
+  }
+
+  /** A cached outcome for this path at this hash, if what it depended on is unchanged. */
+  lookup(path: string, hash: string, hashOf: (p: string) => string): CachedOutcome | undefined {
+    const e = this.data?.files[path];
+    if (!e || e.hash !== hash || !this.depsHold(e.deps, hashOf)) {
+      this.stats.misses++;
+      return undefined;
+    }
+    this.stats.hits++;
+    return e;
+  }
+
+  project(ruleId: string, facts: string, hashOf: (p: string) => string): ProjectEntry | undefined {
+    const e = this.data?.project[ruleId];
+    if (!e || e.facts !== facts || !this.depsHold(e.deps, hashOf)) return undefined;
+    this.stats.projectHits++;
+    return e;
+  }
+
+  private depsHold(deps: Dependencies, hashOf: (p: string) => string): boolean {
+    if (deps.fileList && this.data!.fileList !== this.fileList) return false;
+    for (const [p, h] of Object.entries(deps.files)) if (hashOf(p) !== h) return false;
+    return true;
+  }
+
+  /** Record this run's results (hits too: the next file holds exactly what this run saw). */
+  store(file: DiscoveredFile | undefined, outcome: FileOutcome, fresh: boolean): void {
+    const { path, ...rest } = outcome;
+    this.next.files[path] = rest;
+    if (file && file.mtimeMs !== undefined && outcome.hash !== '-') this.next.stat[path] = [file.size, file.mtimeMs, outcome.hash];
+    if (fresh) this.changed = true;
+  }
+
+  storeHash(file: DiscoveredFile, hash: string): void {
+    if (file.mtimeMs !== undefined && hash !== '-' && !this.next.stat[file.path]) this.next.stat[file.path] = [file.size, file.mtimeMs, hash];
+  }
+
+  storeProject(ruleId: string, entry: ProjectEntry, fresh: boolean): void {
+    this.next.project[ruleId] = entry;
+    if (fresh) this.changed = true;
+  }
+
+  /** Atomic write (temp file + rename); old cache files of other configurations beyond a few are pruned. */
+  save(): void {
+    if (!this.changed && this.data && Object.keys(this.data.files).length === Object.keys(this.next.files).length) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const gitignore = join(this.dir, '.gitignore');
+      try {
+        statSync(gitignore);
+      } catch {
+        writeFileSync(gitignore, '*\n');
+      }
+      const data: CacheData = { format: FORMAT, key: this.key, savedAt: Date.now(), fileList: this.fileList, ...this.next };
+      const final = join(this.dir, `${this.key}.json`);
+      const tmp = `${final}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(tmp, JSON.stringify(data));
+      renameSync(tmp, final);
+      prune(this.dir);
+    } catch {
+      // A cache that cannot be written (read-only checkout) only costs speed.
+    }
+  }
+}
+
+function load(path: string, key: string): CacheData | undefined {
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as CacheData;
+    if (data.format !== FORMAT || data.key !== key || typeof data.files !== 'object') return undefined;
+    return data;
+  } catch {
+    return undefined;
+  }
+}
+
+function prune(dir: string): void {
+  const now = Date.now();
+  const entries = readdirSync(dir)
+    .filter((n) => n.endsWith('.json') || n.endsWith('.tmp'))
+    .map((n) => {
+      try {
+        return { n, t: statSync(join(dir, n)).mtimeMs };
+      } catch {
+        return { n, t: 0 };
+      }
+    });
+  const stale = entries.filter((e) => e.n.endsWith('.tmp') && now - e.t > 10 * 60_000);
+  const jsons = entries.filter((e) => e.n.endsWith('.json')).sort((a, b) => b.t - a.t);
+  for (const e of [...stale, ...jsons.slice(KEEP_FILES)]) {
+    try {
+      unlinkSync(join(dir, e.n));
+    } catch {
+      // another run pruned it
+    }
+  }
+}

@@ -1,0 +1,429 @@
+/**
+ * The per-file pass: read one file, run the cheap triggers, parse it once, run every
+ * triggered rule on the parse, turn each report into a resolved draft (location, snippet,
+ * message, secrets already redacted), and forget the file. The main thread and the worker
+ * threads run exactly this code, and its result (FileOutcome) is plain data: it can cross
+ * threads and be stored in the content-hash cache.
+ *
+ * Determinism: rules see project facts as they stand before the pass (manifest frameworks)
+ * plus the frameworks the audited file itself imports, never frameworks other files
+ * happen to have contributed earlier, so results do not depend on file order or threads.
+ * Frameworks found from imports are merged into the apps after the pass.
+ */
+import type { Config } from '../config/schema.js';
+import { parseDockerfile } from '../parsers/dockerfile.js';
+import { parseEnv } from '../parsers/env.js';
+import { initPython, parsePython, type PyModule } from '../parsers/python.js';
+import { parseScript, type ScriptModule } from '../parsers/script.js';
+import { parseJson, parseYaml } from '../parsers/yaml.js';
+import type { Diagnostic, DiscoveredFile } from './discover.js';
+import { buildFacts, frameworkOfImport, type App, type ProjectFacts } from './facts.js';
+import { LineIndex } from './lines.js';
+import { redact } from './redact.js';
+import type { Finding } from './result.js';
+import type { AnyRule } from './rule.js';
+import type { SourceInfo } from './encoding.js';
+import { SourceReader, type Source } from './source.js';
+import { parseSuppressions, type Suppression } from './suppress.js';
+import { FILE_KINDS, type Confidence, type FileKind, type Fix, type Framework, type ReportDescriptor, type Severity, type TextRange } from './types.js';
+
+/** A report with its location resolved and secrets redacted; severity and fingerprint are stamped at the end. */
+export interface ResolvedDraft {
+  readonly ruleId: string;
+  readonly messageId: string;
+  readonly message: string;
+  readonly snippet: string;
+  readonly location: Finding['location'];
+  readonly projectLevel: boolean;
+  readonly severity?: Severity;
+  readonly confidence?: Confidence;
+  readonly fix?: NonNullable<Finding['fix']>;
+}
+
+/** What a file audited at one content hash depends on besides its own bytes. */
+export interface Dependencies {
+  /** The rule looked at the list of files (project.files / fileSet). */
+  fileList: boolean;
+  /** Other files it read, with their content hashes. */
+  files: Record<string, string>;
+}
+
+export interface FileOutcome {
+  readonly path: string;
+  readonly hash: string;
+  /** Characters read (0 when the file was not read because no rule of its kind exists). */
+  readonly bytes: number;
+  readonly parsed: boolean;
+  /** Frameworks the file imports (merged into its app after the pass). */
+  readonly frameworks: readonly Framework[];
+  readonly drafts: readonly ResolvedDraft[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Inline suppression directives, for files a rule looked at that contain one. */
+  readonly suppressions?: readonly Suppression[];
+  /** Rules that threw on this file: first line of the error. */
+  readonly errors: readonly { readonly ruleId: string; readonly message: string }[];
+  readonly deps: Dependencies;
+}
+
+export interface PassEnv {
+  readonly root: string;
+  readonly config: Config;
+  readonly rules: readonly AnyRule[];
+  rulesByKind: ReadonlyMap<FileKind, readonly AnyRule[]>;
+  readonly facts: ProjectFacts;
+  readonly reader: SourceReader;
+  /** Parses per path in this thread (the bench checks none exceeds 1). */
+  readonly parses: Map<string, number>;
+  /** On-demand parses for `project.python()` / `project.script()`, bounded. */
+  readonly onDemand: Map<string, PyModule | ScriptModule | undefined>;
+  readonly diagnostics: Diagnostic[];
+  readonly options: Map<string, unknown>;
+}
+
+export interface PassInput {
+  readonly root: string;
+  readonly config: Config;
+  readonly rules: readonly AnyRule[];
+  readonly files: readonly DiscoveredFile[];
+  readonly hashing: boolean;
+  /** Texts already read by another thread (manifests read while building facts). */
+  readonly seeded?: readonly [string, Source][];
+  /** Fixes (main thread only): texts instead of the disk's, and a record of what was read from disk. */
+  readonly overlay?: ReadonlyMap<string, string>;
+  readonly sources?: Map<string, SourceInfo>;
+  /** Load the Python grammar now (workers); the main thread loads it only when it has Python to parse. */
+  readonly loadPython?: boolean;
+}
+
+/** Import-shaped pre-filters for framework sniffing (the parse decides; these only skip files that cannot import one). */
+const FRAMEWORK_HINT: Partial<Record<FileKind, RegExp>> = {
+  python: /^[ \t]*(?:from[ \t]+(?:flask|django|fastapi)\b|import[ \t][^\n]*\b(?:flask|django|fastapi)\b)/m,
+  script: /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*['"`](?:express|@nestjs\/|next|fastify|koa)['"`/]/,
+};
+const ON_DEMAND_ENTRIES = 64;
+
+/** Set up one thread's pass: a reader, the facts (manifests read once), the rules by kind. */
+export async function createPassEnv(input: PassInput): Promise<PassEnv> {
+  if (input.loadPython !== false && input.files.some((f) => f.kind === 'python')) await initPython();
+  const kinds = new Map(input.files.map((f) => [f.path, f.kind]));
+  const reader = new SourceReader(input.root, (p) => kinds.get(p) !== undefined, input.hashing, input.overlay, input.sources);
+  for (const [path, s] of input.seeded ?? []) reader.seed(path, s);
+  const diagnostics: Diagnostic[] = [];
+  const parses = new Map<string, number>();
+  const onDemand = new Map<string, PyModule | ScriptModule | undefined>();
+  const parseOnDemand = <T extends PyModule | ScriptModule>(path: string, kind: FileKind, parse: (text: string) => T): T | undefined => {
+    if (onDemand.has(path)) return onDemand.get(path) as T | undefined;
+    const s = reader.readShared(path);
+    if (s.text === undefined || kinds.get(path) !== kind) return undefined;
+    parses.set(path, (parses.get(path) ?? 0) + 1);
+    const m = safeParse(() => parse(s.text!), path, diagnostics);
+    if (onDemand.size >= ON_DEMAND_ENTRIES) onDemand.delete(onDemand.keys().next().value as string);
+    onDemand.set(path, m);
+    return m;
+  };
+  const facts = buildFacts({
+    root: input.root,
+    files: input.files,
+    diagnostics,
+    readText: (p) => {
+      // Facts read manifests: keep them for the pass. Everything else read through facts is on demand.
+      const s = reader.readShared(p);
+      return s.text;
+    },
+    python: (p) => parseOnDemand(p, 'python', parsePython),
+    script: (p) => parseOnDemand(p, 'script', (t) => parseScript(p, t)),
+  });
+  const enabled = input.rules;
+  const options = new Map<string, unknown>();
+  for (const r of enabled) options.set(r.meta.id, optionsOf(r, input.config));
+  return {
+    root: input.root,
+    config: input.config,
+    rules: enabled,
+    rulesByKind: new Map(FILE_KINDS.map((k) => [k, enabled.filter((r) => r.check[k])])),
+    facts,
+    reader,
+    parses,
+    onDemand,
+    diagnostics,
+    options,
+  };
+}
+
+/** Narrow the rules the pass runs (rules the deployment context makes moot everywhere are dropped). */
+export function setRules(env: PassEnv, rules: readonly AnyRule[]): void {
+  env.rulesByKind = new Map(FILE_KINDS.map((k) => [k, rules.filter((r) => r.check[k])]));
+}
+
+/** Manifests and other files facts read, to hand to worker threads. */
+export async function loadParsersFor(files: readonly DiscoveredFile[]): Promise<void> {
+  if (files.some((f) => f.kind === 'python')) await initPython();
+}
+
+export function pinManifests(env: PassEnv): void {
+  for (const m of env.facts.apps.flatMap((a) => a.manifests)) env.reader.pin(m);
+}
+
+/** True when a file needs no work at all (no rule of its kind and no framework to sniff): it is not even read. */
+export function skipsFile(env: PassEnv, file: DiscoveredFile): boolean {
+  const kind = file.kind;
+  if (kind === undefined) return true;
+  const candidates = env.rulesByKind.get(kind) ?? [];
+  return candidates.length === 0 && !sniffsFramework(env, file.path, kind);
+}
+
+function sniffsFramework(env: PassEnv, path: string, kind: FileKind): boolean {
+  return (kind === 'python' || kind === 'script') && env.facts.appOf(path).frameworks.size === 0;
+}
+
+/** Audit one file (the Python grammar is loaded by createPassEnv when the repository has Python). */
+export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source): FileOutcome {
+  const kind = file.kind!;
+  const path = file.path;
+  const src = preread ?? env.reader.read(path);
+  const deps: Dependencies = { fileList: false, files: {} };
+  const outcome = (o: Partial<FileOutcome>): FileOutcome => ({
+    path,
+    hash: src.hash,
+    bytes: 0,
+    parsed: false,
+    frameworks: [],
+    drafts: [],
+    diagnostics: src.diagnostics,
+    errors: [],
+    deps,
+    ...o,
+  });
+  const text = src.text;
+  if (text === undefined) return outcome({});
+  const candidates = env.rulesByKind.get(kind) ?? [];
+  const triggered = candidates.filter((r) => matchesTriggers(r, text));
+  const wantFramework = sniffsFramework(env, path, kind) && FRAMEWORK_HINT[kind]!.test(text);
+  if (triggered.length === 0 && !wantFramework) return outcome({ bytes: text.length });
+
+  const diagnostics: Diagnostic[] = [...src.diagnostics];
+  const count = () => env.parses.set(path, (env.parses.get(path) ?? 0) + 1);
+  /** Report a parser's first error as a diagnostic; true when there was one. */
+  const noteFirst = (errs: readonly { line: number; column: number; message: string }[], message: (m: string) => string): boolean => {
+    const e = errs[0];
+    if (e) diagnostics.push({ path, line: e.line, column: e.column, message: message(e.message), level: 'partial' });
+    return e !== undefined;
+  };
+  let extra: Record<string, unknown> | undefined;
+  let parsed = false;
+  let modules: ReadonlySet<string> = new Set();
+  let self: { py?: PyModule; js?: ScriptModule } = {};
+  switch (kind) {
+    case 'python': {
+      count();
+      const py = safeParse(() => parsePython(text), path, diagnostics);
+      if (!py) return outcome({ bytes: text.length, diagnostics });
+      noteFirst(py.syntaxErrors, (m) => `Python syntax error (${m}); syntax rules skipped this file`);
+      parsed = true;
+      modules = py.modules;
+      self = { py };
+      extra = { py };
+      break;
+    }
+    case 'script': {
+      count();
+      const js = safeParse(() => parseScript(path, text), path, diagnostics);
+      if (!js) return outcome({ bytes: text.length, diagnostics });
+      noteFirst(js.syntaxErrors, (m) => `JS/TS syntax error (${m}); results for this file may be incomplete`);
+      parsed = true;
+      modules = js.modules;
+      self = { js };
+      extra = { js, ast: js.sf };
+      break;
+    }
+    case 'yaml': {
+      count();
+      const y = safeParse(() => parseYaml(text), path, diagnostics);
+      if (!y) return outcome({ bytes: text.length, diagnostics });
+      parsed = true;
+      noteFirst(y.errors, (m) => `YAML error: ${m}`);
+      extra = { docs: y.docs.filter((d) => d.errors.length === 0), lineCounter: y.lineCounter };
+      break;
+    }
+    case 'json': {
+      count();
+      const j = safeParse(() => parseJson(text), path, diagnostics);
+      if (!j) return outcome({ bytes: text.length, diagnostics });
+      parsed = true;
+      if (noteFirst(j.errors, (m) => `JSON error: ${m}`)) return outcome({ bytes: text.length, parsed, diagnostics });
+      extra = { doc: j.doc, value: j.value };
+      break;
+    }
+    case 'env':
+      count();
+      parsed = true;
+      extra = { entries: parseEnv(text).entries };
+      break;
+    case 'dockerfile':
+      count();
+      parsed = true;
+      extra = { instructions: parseDockerfile(text) };
+      break;
+    case 'text':
+      extra = {};
+      break;
+  }
+  const frameworks = [...new Set([...modules].map(frameworkOfImport).filter((f): f is Framework => f !== undefined))].sort();
+  const project = trackedFacts(env, deps, path, text, frameworks, self);
+  const drafts: ResolvedDraft[] = [];
+  const errors: { ruleId: string; message: string }[] = [];
+  const resolver = new DraftResolver(path, text);
+  const suppressions = text.includes('prodaudit-ignore') ? parseSuppressions(text) : undefined;
+  for (const rule of triggered) {
+    const report = (d: ReportDescriptor<string>) => drafts.push(resolver.resolve(rule, d));
+    try {
+      (rule.check[kind] as (ctx: unknown) => void)({ path, text, project, options: env.options.get(rule.meta.id), report, ...extra });
+    } catch (error) {
+      errors.push({ ruleId: rule.meta.id, message: `${path}: ${firstLine(error)}` });
+    }
+  }
+  return outcome({ bytes: text.length, parsed, frameworks, drafts, diagnostics, errors, ...(suppressions ? { suppressions } : {}) });
+}
+
+/** Turns report descriptors on one text into resolved drafts (line index and suppressions built lazily). */
+export class DraftResolver {
+  private index: LineIndex | undefined;
+  constructor(
+    private readonly path: string,
+    private readonly text: string,
+  ) {}
+
+  resolve(rule: AnyRule, d: Omit<ReportDescriptor<string>, 'at'> & { readonly at?: TextRange }): ResolvedDraft {
+    const index = (this.index ??= new LineIndex(this.text));
+    const at = d.at;
+    const projectLevel = at === undefined;
+    const start = index.position(at?.start ?? 0);
+    const end = index.position(at ? Math.max(at.start, at.end - (at.end > at.start ? 1 : 0)) : 0);
+    const secrets = d.secrets ?? [];
+    return {
+      ruleId: rule.meta.id,
+      messageId: d.messageId,
+      message: redact(fill(rule.meta.messages[d.messageId] ?? d.messageId, d.data), secrets),
+      snippet: projectLevel ? '' : redact(index.lineText(start.line).trim().slice(0, 240), secrets),
+      location: {
+        path: this.path,
+        startLine: start.line,
+        startColumn: start.column,
+        endLine: projectLevel ? start.line : end.line,
+        endColumn: projectLevel ? start.column : end.column + (at && at.end > at.start ? 1 : 0),
+      },
+      projectLevel,
+      ...(d.severity ? { severity: d.severity } : {}),
+      ...(d.confidence ? { confidence: d.confidence } : {}),
+      ...(d.fix ? { fix: serializeFix(d.fix, this.path, index) } : {}),
+    };
+  }
+}
+
+/**
+ * The facts a rule sees while one file is audited: apps' frameworks are those from manifests
+ * plus the file's own imports, and every look at other files is recorded (for the cache).
+ * A Proxy, so facts fields added later pass through unchanged.
+ */
+function trackedFacts(env: PassEnv, deps: Dependencies, path: string, text: string, own: readonly Framework[], self: { py?: PyModule; js?: ScriptModule }): ProjectFacts {
+  const base = env.facts;
+  const views = new Map<App, App>();
+  const view = (a: App): App => {
+    if (own.length === 0 || a !== base.appOf(path)) return a;
+    let v = views.get(a);
+    if (!v) {
+      v = { ...a, frameworks: new Set([...a.frameworks, ...own]) };
+      views.set(a, v);
+    }
+    return v;
+  };
+  const record = (p: string) => {
+    if (p !== path) deps.files[p] = env.reader.readShared(p).hash;
+  };
+  return new Proxy(base, {
+    get(target, key, receiver) {
+      switch (key) {
+        case 'files':
+        case 'fileSet':
+          deps.fileList = true;
+          return Reflect.get(target, key, receiver);
+        case 'apps':
+          return target.apps.map(view);
+        case 'frameworks':
+          return new Set([...target.frameworks, ...own]);
+        case 'appOf':
+          return (p: string) => view(target.appOf(p));
+        case 'readText':
+          return (p: string) => {
+            record(p);
+            return p === path ? text : env.reader.readShared(p).text;
+          };
+        case 'python':
+          return (p: string) => {
+            if (p === path) return self.py;
+            record(p);
+            return target.python(p);
+          };
+        case 'script':
+          return (p: string) => {
+            if (p === path) return self.js;
+            record(p);
+            return target.script(p);
+          };
+        default:
+          return Reflect.get(target, key, receiver);
+      }
+    },
+  });
+}
+
+/** The facts project checks see: complete frameworks, and reads of files recorded for the cache. */
+export function trackedProjectFacts(env: PassEnv, deps: Dependencies): ProjectFacts {
+  return trackedFacts(env, deps, '', '', [], {});
+}
+
+export function matchesTriggers(rule: AnyRule, text: string): boolean {
+  const t = rule.meta.triggers;
+  if (!t || t.length === 0) return true;
+  return t.some((x) => (typeof x === 'string' ? text.includes(x) : x.test(text)));
+}
+
+export function optionsOf(rule: AnyRule, config: Config): unknown {
+  const s = config.rules[rule.meta.id];
+  const raw = typeof s === 'object' ? s.options : undefined;
+  return rule.options ? rule.options.parse(raw ?? {}) : (raw ?? {});
+}
+
+function fill(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
+  if (!data) return template;
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
+}
+
+function serializeFix(fix: Fix, file: string, index: LineIndex): NonNullable<Finding['fix']> {
+  const range = (e: TextRange) => {
+    const a = index.position(e.start);
+    const b = index.position(e.end);
+    return { startLine: a.line, startColumn: a.column, endLine: b.line, endColumn: b.column };
+  };
+  return {
+    title: fix.title,
+    applicability: fix.applicability,
+    edits: fix.edits.map((e) => ({ path: file, start: e.start, end: e.end, text: e.text, range: range(e) })),
+    ...(fix.newFiles?.length ? { newFiles: fix.newFiles.map((n) => ({ ...n })) } : {}),
+    ...(fix.envVars?.length ? { envVars: fix.envVars.map((v) => ({ ...v })) } : {}),
+    ...(fix.followUp ? { followUp: fix.followUp } : {}),
+  };
+}
+
+export function safeParse<T>(fn: () => T, path: string, diagnostics: Diagnostic[]): T | undefined {
+  try {
+    return fn();
+  } catch (error) {
+    diagnostics.push({ path, message: `could not parse: ${(error as Error).message}`, level: 'skipped' });
+    return undefined;
+  }
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error)?.stack ?? String(error)).split('\n')[0]!;
+}

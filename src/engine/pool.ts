@@ -1,0 +1,197 @@
+/**
+ * Running the per-file pass over many files: inline on the main thread, or on a pool of
+ * worker threads with the main thread taking batches too. Batches are contiguous runs of
+ * files balanced by bytes; results are put back in file order, so the merge (and the
+ * report) is the same with 1 or N threads.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/schema.js';
+import type { DiscoveredFile } from './discover.js';
+import { auditFile, type FileOutcome, type PassEnv } from './file-pass.js';
+import type { Source } from './source.js';
+
+export interface InitMessage {
+  readonly type: 'init';
+  readonly registry: string;
+  readonly ruleIds: readonly string[];
+  readonly root: string;
+  readonly config: Config;
+  readonly files: readonly DiscoveredFile[];
+  readonly hashing: boolean;
+  readonly seeded: readonly [string, Source][];
+}
+
+export interface BatchMessage {
+  readonly type: 'batch';
+  readonly batch: number;
+  readonly items: readonly WorkItem[];
+}
+
+export type WorkerReply =
+  | { readonly type: 'done'; readonly batch: number; readonly outcomes: readonly FileOutcome[] }
+  | { readonly type: 'counts'; readonly reads: readonly [string, number][]; readonly parses: readonly [string, number][] };
+
+/** A file to audit: its index in the discovered list, and its source when the main thread already read it. */
+export interface WorkItem {
+  readonly i: number;
+  readonly source?: Source;
+}
+
+/** Below this much work a pool costs more than it saves (each thread loads the parsers: ~0.3 s). */
+export const POOL_MIN_FILES = 2000;
+export const POOL_MIN_BYTES = 10 * 1024 * 1024;
+
+export function autoThreads(items: readonly WorkItem[], files: readonly DiscoveredFile[]): number {
+  let bytes = 0;
+  for (const it of items) bytes += files[it.i]!.size;
+  if (items.length < POOL_MIN_FILES && bytes < POOL_MIN_BYTES) return 1;
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+export interface PoolSetup {
+  readonly threads: number;
+  /** URL of the module exporting `rules` (the registry), loaded by each worker. */
+  readonly registry: string;
+  readonly init: Omit<InitMessage, 'type' | 'registry'>;
+  readonly onProgress?: (done: number) => void;
+}
+
+export interface PassCounts {
+  readonly reads: Map<string, number>;
+  readonly parses: Map<string, number>;
+}
+
+/** Audit the items; outcomes come back indexed like `items`. */
+export async function runPass(env: PassEnv, files: readonly DiscoveredFile[], items: readonly WorkItem[], setup: PoolSetup): Promise<{ outcomes: FileOutcome[]; counts: PassCounts[] }> {
+  const outcomes: FileOutcome[] = new Array(items.length);
+  const position = new Map(items.map((it, k) => [it.i, k]));
+  let done = 0;
+  const put = (list: readonly FileOutcome[], batch: readonly WorkItem[]) => {
+    list.forEach((o, j) => (outcomes[position.get(batch[j]!.i)!] = o));
+    done += list.length;
+    setup.onProgress?.(done);
+  };
+  const counts: PassCounts[] = [{ reads: env.reader.reads, parses: env.parses }];
+  if (setup.threads <= 1 || items.length === 0) {
+    for (const it of items) put([auditFile(env, files[it.i]!, it.source)], [it]);
+    return { outcomes, counts };
+  }
+
+  const batches = makeBatches(items, files, setup.threads);
+  let next = 0;
+  const workers = Array.from({ length: setup.threads - 1 }, () => new PoolWorker(setup, (b, list) => put(list, batches[b]!)));
+  const feed = (w: PoolWorker) => {
+    while (w.alive && w.inFlight.size < 2 && next < batches.length) {
+      w.send(next, batches[next]!);
+      next++;
+    }
+  };
+  for (const w of workers) w.onIdle = () => feed(w);
+  for (const w of workers) feed(w);
+  // The main thread works too, one batch at a time, yielding so replies and refills get through.
+  while (next < batches.length) {
+    const b = next++;
+    put(batches[b]!.map((it) => auditFile(env, files[it.i]!, it.source)), batches[b]!);
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(workers.map((w) => w.drained()));
+  // A worker that died leaves batches behind: the main thread does them.
+  for (const w of workers) {
+    for (const b of w.orphans()) put(batches[b]!.map((it) => auditFile(env, files[it.i]!, it.source)), batches[b]!);
+  }
+  for (const w of workers) {
+    const c = await w.finish();
+    if (c) counts.push(c);
+  }
+  return { outcomes, counts };
+}
+
+/** Contiguous runs of files, each about totalBytes / (threads * 8), at most 200 files. */
+function makeBatches(items: readonly WorkItem[], files: readonly DiscoveredFile[], threads: number): WorkItem[][] {
+  let total = 0;
+  for (const it of items) total += files[it.i]!.size;
+  const target = Math.max(64 * 1024, Math.ceil(total / (threads * 8)));
+  const batches: WorkItem[][] = [];
+  let cur: WorkItem[] = [];
+  let bytes = 0;
+  for (const it of items) {
+    cur.push(it);
+    bytes += files[it.i]!.size;
+    if (bytes >= target || cur.length >= 200) {
+      batches.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+  }
+  if (cur.length) batches.push(cur);
+  return batches;
+}
+
+class PoolWorker {
+  readonly inFlight = new Set<number>();
+  alive = true;
+  onIdle: () => void = () => {};
+  private readonly worker: Worker;
+  private waiters: (() => void)[] = [];
+  private countsWaiter: ((c: PassCounts | undefined) => void) | undefined;
+
+  constructor(setup: PoolSetup, onDone: (batch: number, outcomes: readonly FileOutcome[]) => void) {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url));
+    this.worker.on('message', (m: WorkerReply) => {
+      if (m.type === 'counts') {
+        this.countsWaiter?.({ reads: new Map(m.reads), parses: new Map(m.parses) });
+        return;
+      }
+      this.inFlight.delete(m.batch);
+      onDone(m.batch, m.outcomes);
+      this.onIdle();
+      this.settle();
+    });
+    this.worker.on('error', () => this.die());
+    this.worker.on('exit', () => this.die());
+    const init: InitMessage = { type: 'init', registry: setup.registry, ...setup.init };
+    this.worker.postMessage(init);
+  }
+
+  send(batch: number, items: readonly WorkItem[]): void {
+    this.inFlight.add(batch);
+    const msg: BatchMessage = { type: 'batch', batch, items };
+    this.worker.postMessage(msg);
+  }
+
+  drained(): Promise<void> {
+    if (!this.alive || this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  orphans(): number[] {
+    return this.alive ? [] : [...this.inFlight];
+  }
+
+  async finish(): Promise<PassCounts | undefined> {
+    if (!this.alive) return undefined;
+    const counts = await new Promise<PassCounts | undefined>((r) => {
+      this.countsWaiter = r;
+      this.worker.postMessage({ type: 'finish' });
+    });
+    this.alive = false;
+    await this.worker.terminate();
+    return counts;
+  }
+
+  private die(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.countsWaiter?.(undefined);
+    this.settle(true);
+  }
+
+  private settle(force = false): void {
+    if (force || this.inFlight.size === 0) {
+      const w = this.waiters;
+      this.waiters = [];
+      for (const r of w) r();
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * A pass worker thread: builds its own PassEnv (parsers, facts from the manifests the main
+ * thread already read, the same rules), then audits the batches of files it is sent and
+ * returns plain FileOutcomes. It never decides anything the main thread's merge decides.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { AnyRule } from './rule.js';
+import { auditFile, createPassEnv, type PassEnv } from './file-pass.js';
+import type { BatchMessage, InitMessage, WorkerReply } from './pool.js';
+
+const port = parentPort!;
+let env: Promise<PassEnv> | undefined;
+let files: InitMessage['files'] = [];
+
+port.on('message', (msg: InitMessage | BatchMessage | { type: 'finish' }) => {
+  if (msg.type === 'init') {
+    files = msg.files;
+    env = (async () => {
+      const registry = (await import(msg.registry)) as { rules: readonly AnyRule[] };
+      const byId = new Map(registry.rules.map((r) => [r.meta.id, r]));
+      const rules = msg.ruleIds.map((id) => byId.get(id)!);
+      return createPassEnv({ root: msg.root, config: msg.config, rules, files: msg.files, hashing: msg.hashing, seeded: msg.seeded });
+    })();
+    return;
+  }
+  void env!.then((e) => {
+    if (msg.type === 'finish') {
+      const reply: WorkerReply = { type: 'counts', reads: [...e.reader.reads], parses: [...e.parses] };
+      port.postMessage(reply);
+      return;
+    }
+    const outcomes = msg.items.map((it) => auditFile(e, files[it.i]!, it.source));
+    const reply: WorkerReply = { type: 'done', batch: msg.batch, outcomes };
+    port.postMessage(reply);
+  });
+});
