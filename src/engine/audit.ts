@@ -11,7 +11,7 @@ import { AuditCache, appsDigest, configKey, fileListDigest } from './cache.js';
 import { discover, kindOf, type Diagnostic } from './discover.js';
 import type { SourceInfo } from './encoding.js';
 import type { App } from './facts.js';
-import { createPassEnv, DraftResolver, loadParsersFor, setRules, pinManifests, skipsFile, trackedProjectFacts, type Dependencies, type FileOutcome, type ResolvedDraft } from './file-pass.js';
+import { createPassEnv, DraftResolver, enableRetention, loadParsersFor, pinManifests, setRules, skipsFile, trackedProjectFacts, type Dependencies, type FileOutcome, type ResolvedDraft } from './file-pass.js';
 import { autoThreads, runPass, type WorkItem } from './pool.js';
 import { opportunities } from './opportunities.js';
 import type { AppResult, AuditResult, Finding, RuleOutcome, SuppressionRecord } from './result.js';
@@ -95,6 +95,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   // Facts (manifests read once, kept for the pass) and this thread's pass environment.
   const env = await createPassEnv({ root, config, rules: enabled, files, hashing, loadPython: false, overlay: options.overlay, sources: options.sources });
   pinManifests(env);
+  if (enabled.some((r) => r.check.project)) enableRetention(env);
   const facts = env.facts;
   diagnostics.push(...env.diagnostics.splice(0));
   const cfgOf = (appRoot: string): AppConfig => appConfig(config, appRoot);

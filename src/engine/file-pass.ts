@@ -78,7 +78,23 @@ export interface PassEnv {
   readonly onDemand: Map<string, PyModule | ScriptModule | undefined>;
   readonly diagnostics: Diagnostic[];
   readonly options: Map<string, unknown>;
+  /**
+   * Main thread, when rules have project checks: texts and parses the pass keeps (within a
+   * budget) so project checks that look at files again do not read or parse them twice.
+   */
+  retention?: Retention;
 }
+
+export interface Retention {
+  chars: number;
+  scriptChars: number;
+  readonly modules: Map<string, PyModule | ScriptModule | undefined>;
+}
+
+/** Budgets for retention: Python modules and texts are plain data; TypeScript trees cost ~10x their source in memory. */
+const RETAIN_CHARS = 32 * 1024 * 1024;
+const RETAIN_SCRIPT_CHARS = 4 * 1024 * 1024;
+const RETAIN_FILE_MAX = 512 * 1024;
 
 export interface PassInput {
   readonly root: string;
@@ -112,6 +128,7 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
   const parses = new Map<string, number>();
   const onDemand = new Map<string, PyModule | ScriptModule | undefined>();
   const parseOnDemand = <T extends PyModule | ScriptModule>(path: string, kind: FileKind, parse: (text: string) => T): T | undefined => {
+    if (env.retention?.modules.has(path)) return env.retention.modules.get(path) as T | undefined;
     if (onDemand.has(path)) return onDemand.get(path) as T | undefined;
     const s = reader.readShared(path);
     if (s.text === undefined || kinds.get(path) !== kind) return undefined;
@@ -136,7 +153,7 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
   const enabled = input.rules;
   const options = new Map<string, unknown>();
   for (const r of enabled) options.set(r.meta.id, optionsOf(r, input.config));
-  return {
+  const env: PassEnv = {
     root: input.root,
     config: input.config,
     rules: enabled,
@@ -148,6 +165,28 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
     diagnostics,
     options,
   };
+  return env;
+}
+
+/** A parse of this file a rule already asked for (project.python(p) from another file's check) in this thread. */
+function reuse<T>(env: PassEnv, path: string): T | undefined {
+  return (env.retention?.modules.get(path) ?? env.onDemand.get(path)) as T | undefined;
+}
+
+/** Keep what the pass read and parsed for project checks (main thread), within the budgets. */
+export function enableRetention(env: PassEnv): void {
+  env.retention = { chars: 0, scriptChars: 0, modules: new Map() };
+}
+
+function retain(env: PassEnv, path: string, src: Source, module: PyModule | ScriptModule | undefined, isScript: boolean): void {
+  const r = env.retention;
+  const size = src.text?.length ?? 0;
+  if (!r || size > RETAIN_FILE_MAX || r.chars + size > RETAIN_CHARS) return;
+  r.chars += size;
+  env.reader.keep(path, src);
+  if (isScript && r.scriptChars + size > RETAIN_SCRIPT_CHARS) return;
+  if (isScript) r.scriptChars += size;
+  if (module) r.modules.set(path, module);
 }
 
 /** Narrow the rules the pass runs (rules the deployment context makes moot everywhere are dropped). */
@@ -199,7 +238,10 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   const candidates = env.rulesByKind.get(kind) ?? [];
   const triggered = candidates.filter((r) => matchesTriggers(r, text));
   const wantFramework = sniffsFramework(env, path, kind) && FRAMEWORK_HINT[kind]!.test(text);
-  if (triggered.length === 0 && !wantFramework) return outcome({ bytes: text.length });
+  if (triggered.length === 0 && !wantFramework) {
+    retain(env, path, src, undefined, false);
+    return outcome({ bytes: text.length });
+  }
 
   const diagnostics: Diagnostic[] = [...src.diagnostics];
   const count = () => env.parses.set(path, (env.parses.get(path) ?? 0) + 1);
@@ -215,8 +257,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   let self: { py?: PyModule; js?: ScriptModule } = {};
   switch (kind) {
     case 'python': {
-      count();
-      const py = safeParse(() => parsePython(text), path, diagnostics);
+      const py = reuse<PyModule>(env, path) ?? safeParse(() => (count(), parsePython(text)), path, diagnostics);
       if (!py) return outcome({ bytes: text.length, diagnostics });
       noteFirst(py.syntaxErrors, (m) => `Python syntax error (${m}); syntax rules skipped this file`);
       parsed = true;
@@ -226,8 +267,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
       break;
     }
     case 'script': {
-      count();
-      const js = safeParse(() => parseScript(path, text), path, diagnostics);
+      const js = reuse<ScriptModule>(env, path) ?? safeParse(() => (count(), parseScript(path, text)), path, diagnostics);
       if (!js) return outcome({ bytes: text.length, diagnostics });
       noteFirst(js.syntaxErrors, (m) => `JS/TS syntax error (${m}); results for this file may be incomplete`);
       parsed = true;
@@ -269,6 +309,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
       break;
   }
   const frameworks = [...new Set([...modules].map(frameworkOfImport).filter((f): f is Framework => f !== undefined))].sort();
+  retain(env, path, src, self.py ?? self.js, kind === 'script');
   const project = trackedFacts(env, deps, path, text, frameworks, self);
   const drafts: ResolvedDraft[] = [];
   const errors: { ruleId: string; message: string }[] = [];

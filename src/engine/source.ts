@@ -26,6 +26,8 @@ export class SourceReader {
   /** Reads per path in this thread (the bench checks none exceeds 1). */
   readonly reads = new Map<string, number>();
   private readonly pinned = new Map<string, Source>();
+  /** Texts the per-file pass kept for project checks (bounded by the caller). */
+  private readonly kept = new Map<string, Source>();
   private readonly recent = new Map<string, Source>();
   private recentChars = 0;
 
@@ -51,13 +53,17 @@ export class SourceReader {
     return s;
   }
 
+  keep(path: string, source: Source): void {
+    this.kept.set(path, source);
+  }
+
   pinnedEntries(): [string, Source][] {
     return [...this.pinned];
   }
 
   /** Read once for the per-file pass: not remembered afterwards. */
   read(path: string): Source {
-    const hit = this.pinned.get(path) ?? this.recent.get(path);
+    const hit = this.pinned.get(path) ?? this.kept.get(path) ?? this.recent.get(path);
     if (hit) return hit;
     const over = this.overlay?.get(path);
     if (over !== undefined) return { text: over, hash: '', diagnostics: [] };
@@ -70,7 +76,7 @@ export class SourceReader {
 
   /** On-demand reads by rules (another file than the one audited): kept in a small bounded memo. */
   readShared(path: string): Source {
-    const hit = this.pinned.get(path) ?? this.recent.get(path);
+    const hit = this.pinned.get(path) ?? this.kept.get(path) ?? this.recent.get(path);
     if (hit) return hit;
     const s = this.read(path);
     const size = s.text?.length ?? 0;
