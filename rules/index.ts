@@ -2,6 +2,7 @@
 import type { AnyRule } from '../src/engine/rule.js';
 import backupsMissing from './backups-missing.js';
 import corsWildcard from './cors-wildcard.js';
+import csrfMissing from './csrf-missing.js';
 import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
 import devDependencyInProduction from './dev-dependency-in-production.js';
@@ -9,9 +10,12 @@ import devServerInProduction from './dev-server-in-production.js';
 import eolRuntime from './eol-runtime.js';
 import hardcodedSecret from './hardcoded-secret.js';
 import inMemoryState from './in-memory-state.js';
+import insecureCookies from './insecure-cookies.js';
 import jsonFileDatabase from './json-file-database.js';
 import localFileStorage from './local-file-storage.js';
+import loginRateLimitMissing from './login-rate-limit-missing.js';
 import missingMigrations from './missing-migrations.js';
+import securityHeadersMissing from './security-headers-missing.js';
 import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
@@ -22,6 +26,7 @@ import weakSecretKey from './weak-secret-key.js';
 export const rules: readonly AnyRule[] = [
   backupsMissing,
   corsWildcard,
+  csrfMissing,
   dbPoolMissing,
   debugModeEnabled,
   devDependencyInProduction,
@@ -29,9 +34,12 @@ export const rules: readonly AnyRule[] = [
   eolRuntime,
   hardcodedSecret,
   inMemoryState,
+  insecureCookies,
   jsonFileDatabase,
   localFileStorage,
+  loginRateLimitMissing,
   missingMigrations,
+  securityHeadersMissing,
   sqlInjection,
   sqliteInProduction,
   tlsVerifyDisabled,

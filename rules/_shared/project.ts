@@ -1,0 +1,149 @@
+/**
+ * Project-wide lookups for rules whose answer depends on other files of the same app
+ * ("is CSRFProtect initialised anywhere?", "is helmet used anywhere?"), and expression walks
+ * inside Python handler bodies. Text needles are only a cheap pre-filter before parsing.
+ */
+import type { App, ProjectFacts } from '../../src/engine/facts.js';
+import type { TextRange } from '../../src/engine/types.js';
+import { dottedName, type PyExpr, type PyModule } from '../../src/parsers/python.js';
+import type { ScriptModule } from '../../src/parsers/script.js';
+
+const PY_FILE = /\.py$/;
+const JS_FILE = /\.(?:[cm]?[jt]sx?)$/;
+
+/** Production files of an app (tests, examples and dev config excluded). */
+export function appFiles(project: ProjectFacts, app: App, ext: RegExp): string[] {
+  return project.files.filter((f) => ext.test(f) && project.appOf(f) === app && project.contextOf(f) === 'production');
+}
+
+/** Python modules of the app whose text contains `needle`, parsed. */
+export function appPython(project: ProjectFacts, app: App, needle: string | RegExp): { path: string; py: PyModule }[] {
+  const out: { path: string; py: PyModule }[] = [];
+  for (const path of appFiles(project, app, PY_FILE)) {
+    const text = project.readText(path);
+    if (text === undefined || !(typeof needle === 'string' ? text.includes(needle) : needle.test(text))) continue;
+    const py = project.python(path);
+    if (py) out.push({ path, py });
+  }
+  return out;
+}
+
+/** JS/TS modules of the app whose text contains `needle`, parsed. */
+export function appScripts(project: ProjectFacts, app: App, needle: string | RegExp): { path: string; js: ScriptModule }[] {
+  const out: { path: string; js: ScriptModule }[] = [];
+  for (const path of appFiles(project, app, JS_FILE)) {
+    const text = project.readText(path);
+    if (text === undefined || !(typeof needle === 'string' ? text.includes(needle) : needle.test(text))) continue;
+    const js = project.script(path);
+    if (js) out.push({ path, js });
+  }
+  return out;
+}
+
+/** Does some JS/TS module of the app import one of `modules` (or a subpath of one)? */
+export function appImportsJs(project: ProjectFacts, app: App, modules: readonly string[]): boolean {
+  const needle = new RegExp(modules.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+  return appScripts(project, app, needle).some(({ js }) => modules.some((m) => js.importsModule(m)));
+}
+
+/** Does some Python module of the app import one of `modules` (or a submodule)? */
+export function appImportsPy(project: ProjectFacts, app: App, modules: readonly string[]): boolean {
+  const needle = new RegExp(modules.map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+  return appPython(project, app, needle).some(({ py }) => modules.some((m) => py.importsModule(m)));
+}
+
+/** Memoise a per-app computation for one audit (ProjectFacts is created once per audit). */
+export function perApp<T>(cache: WeakMap<ProjectFacts, Map<App, T>>, project: ProjectFacts, app: App, compute: () => T): T {
+  let byApp = cache.get(project);
+  if (!byApp) {
+    byApp = new Map();
+    cache.set(project, byApp);
+  }
+  if (!byApp.has(app)) byApp.set(app, compute());
+  return byApp.get(app)!;
+}
+
+// ---------------------------------------------------------------- Python expressions
+
+/** Visit an expression and every sub-expression (depth-first). Return false to skip children. */
+export function walkPy(e: PyExpr | undefined, visit: (e: PyExpr) => boolean | void, depth = 0): void {
+  if (!e || depth > 60) return;
+  if (visit(e) === false) return;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'fstring':
+      for (const i of e.interpolations) walkPy(i, visit, d);
+      break;
+    case 'attr':
+      walkPy(e.object, visit, d);
+      break;
+    case 'call':
+      walkPy(e.call.func, visit, d);
+      for (const a of e.call.args) walkPy(a.value, visit, d);
+      break;
+    case 'subscript':
+      walkPy(e.object, visit, d);
+      walkPy(e.index, visit, d);
+      break;
+    case 'dict':
+      for (const x of e.entries) {
+        walkPy(x.key, visit, d);
+        walkPy(x.value, visit, d);
+      }
+      break;
+    case 'list':
+    case 'tuple':
+    case 'set':
+      for (const x of e.elements) walkPy(x, visit, d);
+      break;
+    case 'binop':
+    case 'boolop':
+      walkPy(e.left, visit, d);
+      walkPy(e.right, visit, d);
+      break;
+    case 'not':
+      walkPy(e.operand, visit, d);
+      break;
+    case 'compare':
+      for (const x of e.operands) walkPy(x, visit, d);
+      break;
+    case 'ifexp':
+      walkPy(e.body, visit, d);
+      walkPy(e.test, visit, d);
+      walkPy(e.orelse, visit, d);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The expressions written inside a range that the facade records: call callees and arguments, assignment targets and values. */
+export function pyExprsIn(py: PyModule, range: TextRange): PyExpr[] {
+  const out: PyExpr[] = [];
+  for (const c of py.calls) {
+    if (c.range.start < range.start || c.range.end > range.end) continue;
+    out.push(c.func, ...c.args.map((a) => a.value));
+  }
+  for (const a of py.assignments) {
+    if (a.range.start < range.start || a.range.end > range.end) continue;
+    out.push(a.targetExpr, a.value);
+  }
+  return out;
+}
+
+/**
+ * Qualified dotted names read inside a range ("flask.request.form", "flask.session"), from
+ * attribute chains and subscripted objects: `request.form["x"]` gives "flask.request.form".
+ */
+export function dottedNamesIn(py: PyModule, range: TextRange): Set<string> {
+  const out = new Set<string>();
+  for (const e of pyExprsIn(py, range)) {
+    walkPy(e, (x) => {
+      if (x.kind === 'attr' || x.kind === 'name') {
+        const d = dottedName(x);
+        if (d) out.add(py.qualify(d));
+      }
+    });
+  }
+  return out;
+}
