@@ -12,7 +12,7 @@ const MACHINE_ENDPOINT = /webhook|hook|callback|notify|notification|ipn|stripe|p
 /** Node packages that provide CSRF protection. */
 const JS_CSRF = ['csurf', 'csrf-csrf', 'lusca', 'csrf-sync', 'tiny-csrf', '@dr.pogodin/csurf', 'csrf', '@fastify/csrf-protection', 'koa-csrf', 'next-csrf', '@edge-csrf/nextjs', '@edge-csrf/core'];
 /** Flask reads that mean a route handles a browser form or a cookie session. */
-const FLASK_BROWSER_INPUT = /^flask\.(request\.(form|values|files)|session)\b|^flask_login\.(current_user|login_user)\b/;
+const FLASK_BROWSER_INPUT = /^flask\.(request\.(form|values)|session)\b|^flask_login\.(current_user|login_user)\b/;
 
 interface FlaskInfo {
   readonly protected: boolean;
