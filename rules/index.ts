@@ -7,6 +7,7 @@ import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
 import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
+import dotenvCommitted from './dotenv-committed.js';
 import eolRuntime from './eol-runtime.js';
 import hardcodedSecret from './hardcoded-secret.js';
 import inMemoryState from './in-memory-state.js';
@@ -31,6 +32,7 @@ export const rules: readonly AnyRule[] = [
   debugModeEnabled,
   devDependencyInProduction,
   devServerInProduction,
+  dotenvCommitted,
   eolRuntime,
   hardcodedSecret,
   inMemoryState,
