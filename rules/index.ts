@@ -9,6 +9,7 @@ import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
 import dotenvCommitted from './dotenv-committed.js';
 import eolRuntime from './eol-runtime.js';
+import errorDisclosure from './error-disclosure.js';
 import hardcodedSecret from './hardcoded-secret.js';
 import inMemoryState from './in-memory-state.js';
 import insecureCookies from './insecure-cookies.js';
@@ -34,6 +35,7 @@ export const rules: readonly AnyRule[] = [
   devServerInProduction,
   dotenvCommitted,
   eolRuntime,
+  errorDisclosure,
   hardcodedSecret,
   inMemoryState,
   insecureCookies,
