@@ -22,6 +22,7 @@ import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
 import unpinnedDependencies from './unpinned-dependencies.js';
+import unsafeHtml from './unsafe-html.js';
 import vulnerableFramework from './vulnerable-framework.js';
 import weakSecretKey from './weak-secret-key.js';
 
@@ -48,6 +49,7 @@ export const rules: readonly AnyRule[] = [
   sqliteInProduction,
   tlsVerifyDisabled,
   unpinnedDependencies,
+  unsafeHtml,
   vulnerableFramework,
   weakSecretKey,
 ];
