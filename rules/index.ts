@@ -14,6 +14,7 @@ import hardcodedSecret from './hardcoded-secret.js';
 import inMemoryState from './in-memory-state.js';
 import insecureCookies from './insecure-cookies.js';
 import jsonFileDatabase from './json-file-database.js';
+import jwtMisconfig from './jwt-misconfig.js';
 import localFileStorage from './local-file-storage.js';
 import loginRateLimitMissing from './login-rate-limit-missing.js';
 import missingMigrations from './missing-migrations.js';
@@ -41,6 +42,7 @@ export const rules: readonly AnyRule[] = [
   inMemoryState,
   insecureCookies,
   jsonFileDatabase,
+  jwtMisconfig,
   localFileStorage,
   loginRateLimitMissing,
   missingMigrations,
