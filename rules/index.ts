@@ -19,6 +19,7 @@ import localFileStorage from './local-file-storage.js';
 import loginRateLimitMissing from './login-rate-limit-missing.js';
 import missingMigrations from './missing-migrations.js';
 import securityHeadersMissing from './security-headers-missing.js';
+import sessionFixation from './session-fixation.js';
 import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
@@ -47,6 +48,7 @@ export const rules: readonly AnyRule[] = [
   loginRateLimitMissing,
   missingMigrations,
   securityHeadersMissing,
+  sessionFixation,
   sqlInjection,
   sqliteInProduction,
   tlsVerifyDisabled,
