@@ -25,6 +25,7 @@ import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
 import unpinnedDependencies from './unpinned-dependencies.js';
 import unsafeHtml from './unsafe-html.js';
+import uploadLimitsMissing from './upload-limits-missing.js';
 import vulnerableFramework from './vulnerable-framework.js';
 import weakSecretKey from './weak-secret-key.js';
 
@@ -54,6 +55,7 @@ export const rules: readonly AnyRule[] = [
   tlsVerifyDisabled,
   unpinnedDependencies,
   unsafeHtml,
+  uploadLimitsMissing,
   vulnerableFramework,
   weakSecretKey,
 ];
