@@ -18,6 +18,7 @@ import jwtMisconfig from './jwt-misconfig.js';
 import localFileStorage from './local-file-storage.js';
 import loginRateLimitMissing from './login-rate-limit-missing.js';
 import missingMigrations from './missing-migrations.js';
+import plaintextCredentialsAtRest from './plaintext-credentials-at-rest.js';
 import securityHeadersMissing from './security-headers-missing.js';
 import sessionFixation from './session-fixation.js';
 import sqlInjection from './sql-injection.js';
@@ -48,6 +49,7 @@ export const rules: readonly AnyRule[] = [
   localFileStorage,
   loginRateLimitMissing,
   missingMigrations,
+  plaintextCredentialsAtRest,
   securityHeadersMissing,
   sessionFixation,
   sqlInjection,
