@@ -19,6 +19,8 @@ import localFileStorage from './local-file-storage.js';
 import loginRateLimitMissing from './login-rate-limit-missing.js';
 import missingMigrations from './missing-migrations.js';
 import plaintextCredentialsAtRest from './plaintext-credentials-at-rest.js';
+import printLogging from './print-logging.js';
+import requestTimeoutMissing from './request-timeout-missing.js';
 import securityHeadersMissing from './security-headers-missing.js';
 import sessionFixation from './session-fixation.js';
 import sqlInjection from './sql-injection.js';
@@ -50,6 +52,8 @@ export const rules: readonly AnyRule[] = [
   loginRateLimitMissing,
   missingMigrations,
   plaintextCredentialsAtRest,
+  printLogging,
+  requestTimeoutMissing,
   securityHeadersMissing,
   sessionFixation,
   sqlInjection,
