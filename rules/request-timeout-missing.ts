@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import type { PyCall, PyModule } from '../src/parsers/python.js';
+import { appendKeywordArg } from './_shared/python.js';
 import { dotted, objectProps, ts, type JsCall, type ScriptModule } from '../src/parsers/script.js';
 
 const REQUESTS_METHODS = /^requests\.(get|post|put|patch|delete|head|options|request)$/;
@@ -43,17 +44,15 @@ export default defineRule({
       for (const call of py.calls) {
         if (isRequestsCall(call, py)) {
           if (call.keyword('timeout') || call.args.some((a) => a.name === '**')) continue;
-          const close = call.argsRange.end - 1;
           ctx.report({
             messageId: 'requests',
             data: { callee: call.callee },
             at: call.range,
-            fix: { title: 'Add timeout=10', applicability: 'unsafe', edits: [{ start: close, end: close, text: `${call.args.length ? ', ' : ''}timeout=10` }] },
+            fix: { title: 'Add timeout=10', applicability: 'unsafe', edits: [appendKeywordArg(call, 'timeout=10')] },
           });
         } else if (/^(urllib\.request\.urlopen|urllib2\.urlopen)$/.test(call.qualified)) {
           if (call.keyword('timeout') || call.positional.length >= 3) continue;
-          const close = call.argsRange.end - 1;
-          ctx.report({ messageId: 'urlopen', at: call.range, fix: { title: 'Add timeout=10', applicability: 'unsafe', edits: [{ start: close, end: close, text: ', timeout=10' }] } });
+          ctx.report({ messageId: 'urlopen', at: call.range, fix: { title: 'Add timeout=10', applicability: 'unsafe', edits: [appendKeywordArg(call, 'timeout=10')] } });
         } else if (/^httpx\.(get|post|put|patch|delete|request|stream|Client|AsyncClient)$/.test(call.qualified) && call.keyword('timeout')?.kind === 'none') {
           ctx.report({ messageId: 'httpxNone', data: { callee: call.callee }, at: call.keyword('timeout')!.range });
         }
