@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import type { PyModule } from '../src/parsers/python.js';
-import type { ScriptModule } from '../src/parsers/script.js';
+import { ts, type ScriptModule } from '../src/parsers/script.js';
 import { insideFunction } from './_shared/js.js';
 import { pythonRoutes, scriptRoutes } from './_shared/routes.js';
 import { isToolingPath } from './_shared/storage.js';
@@ -48,7 +48,7 @@ export default defineRule({
     script(ctx) {
       const { js } = ctx;
       if (isToolingPath(ctx.path) || !isJsServerCode(js, ctx.path)) return;
-      const logs = js.calls().filter((c) => /^console\.(log|info|debug)$/.test(c.callee) && insideFunction(c.node));
+      const logs = js.calls().filter((c) => /^console\.(log|info|debug)$/.test(c.callee) && insideFunction(c.node) && !inStartupCallback(c.node));
       if (logs.length === 0) return;
       const method = logs[0]!.callee.split('.')[1]!;
       ctx.report({ messageId: 'consoleLog', data: { count: logs.length, method, s: logs.length === 1 ? '' : 's' }, at: logs[0]!.range });
@@ -79,6 +79,15 @@ export default defineRule({
     },
   },
 });
+
+/** `app.listen(port, () => console.log('listening'))`: a one-time start-up line, not request logging. */
+function inStartupCallback(node: ts.Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (ts.isCallExpression(p) && ts.isPropertyAccessExpression(p.expression) && /^(listen|once)$/.test(p.expression.name.text)) return true;
+    if (ts.isFunctionDeclaration(p)) return false;
+  }
+  return false;
+}
 
 function isPyServerCode(py: PyModule, path: string): boolean {
   return PY_WEB.some((m) => py.importsModule(m)) || pythonRoutes(py, path).length > 0;
