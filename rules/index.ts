@@ -10,13 +10,16 @@ import devServerInProduction from './dev-server-in-production.js';
 import dotenvCommitted from './dotenv-committed.js';
 import eolRuntime from './eol-runtime.js';
 import errorDisclosure from './error-disclosure.js';
+import errorTrackingMissing from './error-tracking-missing.js';
 import hardcodedSecret from './hardcoded-secret.js';
+import healthEndpointMissing from './health-endpoint-missing.js';
 import inMemoryState from './in-memory-state.js';
 import insecureCookies from './insecure-cookies.js';
 import jsonFileDatabase from './json-file-database.js';
 import jwtMisconfig from './jwt-misconfig.js';
 import localFileStorage from './local-file-storage.js';
 import loginRateLimitMissing from './login-rate-limit-missing.js';
+import metricsMissing from './metrics-missing.js';
 import missingMigrations from './missing-migrations.js';
 import plaintextCredentialsAtRest from './plaintext-credentials-at-rest.js';
 import printLogging from './print-logging.js';
@@ -43,13 +46,16 @@ export const rules: readonly AnyRule[] = [
   dotenvCommitted,
   eolRuntime,
   errorDisclosure,
+  errorTrackingMissing,
   hardcodedSecret,
+  healthEndpointMissing,
   inMemoryState,
   insecureCookies,
   jsonFileDatabase,
   jwtMisconfig,
   localFileStorage,
   loginRateLimitMissing,
+  metricsMissing,
   missingMigrations,
   plaintextCredentialsAtRest,
   printLogging,
