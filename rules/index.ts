@@ -11,6 +11,7 @@ import dotenvCommitted from './dotenv-committed.js';
 import eolRuntime from './eol-runtime.js';
 import errorDisclosure from './error-disclosure.js';
 import hardcodedSecret from './hardcoded-secret.js';
+import httpsNotEnforced from './https-not-enforced.js';
 import inMemoryState from './in-memory-state.js';
 import insecureCookies from './insecure-cookies.js';
 import jsonFileDatabase from './json-file-database.js';
@@ -42,6 +43,7 @@ export const rules: readonly AnyRule[] = [
   eolRuntime,
   errorDisclosure,
   hardcodedSecret,
+  httpsNotEnforced,
   inMemoryState,
   insecureCookies,
   jsonFileDatabase,
