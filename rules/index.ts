@@ -13,6 +13,7 @@ import errorDisclosure from './error-disclosure.js';
 import errorTrackingMissing from './error-tracking-missing.js';
 import hardcodedSecret from './hardcoded-secret.js';
 import healthEndpointMissing from './health-endpoint-missing.js';
+import httpsNotEnforced from './https-not-enforced.js';
 import inMemoryState from './in-memory-state.js';
 import insecureCookies from './insecure-cookies.js';
 import jsonFileDatabase from './json-file-database.js';
@@ -49,6 +50,7 @@ export const rules: readonly AnyRule[] = [
   errorTrackingMissing,
   hardcodedSecret,
   healthEndpointMissing,
+  httpsNotEnforced,
   inMemoryState,
   insecureCookies,
   jsonFileDatabase,
