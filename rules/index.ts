@@ -29,6 +29,7 @@ import unpinnedDependencies from './unpinned-dependencies.js';
 import unsafeHtml from './unsafe-html.js';
 import uploadLimitsMissing from './upload-limits-missing.js';
 import vulnerableFramework from './vulnerable-framework.js';
+import weakPasswordPolicy from './weak-password-policy.js';
 import weakSecretKey from './weak-secret-key.js';
 
 export const rules: readonly AnyRule[] = [
@@ -61,5 +62,6 @@ export const rules: readonly AnyRule[] = [
   unsafeHtml,
   uploadLimitsMissing,
   vulnerableFramework,
+  weakPasswordPolicy,
   weakSecretKey,
 ];
