@@ -1,5 +1,6 @@
 // Alphabetical. test/registry.test.ts fails if a file in rules/ is missing here.
 import type { AnyRule } from '../src/engine/rule.js';
+import accountLockoutMissing from './account-lockout-missing.js';
 import backupsMissing from './backups-missing.js';
 import corsWildcard from './cors-wildcard.js';
 import csrfMissing from './csrf-missing.js';
@@ -33,6 +34,7 @@ import weakPasswordPolicy from './weak-password-policy.js';
 import weakSecretKey from './weak-secret-key.js';
 
 export const rules: readonly AnyRule[] = [
+  accountLockoutMissing,
   backupsMissing,
   corsWildcard,
   csrfMissing,
