@@ -1,5 +1,6 @@
 // Alphabetical. test/registry.test.ts fails if a file in rules/ is missing here.
 import type { AnyRule } from '../src/engine/rule.js';
+import accountLockoutMissing from './account-lockout-missing.js';
 import backupsMissing from './backups-missing.js';
 import corsWildcard from './cors-wildcard.js';
 import csrfMissing from './csrf-missing.js';
@@ -34,9 +35,11 @@ import unpinnedDependencies from './unpinned-dependencies.js';
 import unsafeHtml from './unsafe-html.js';
 import uploadLimitsMissing from './upload-limits-missing.js';
 import vulnerableFramework from './vulnerable-framework.js';
+import weakPasswordPolicy from './weak-password-policy.js';
 import weakSecretKey from './weak-secret-key.js';
 
 export const rules: readonly AnyRule[] = [
+  accountLockoutMissing,
   backupsMissing,
   corsWildcard,
   csrfMissing,
@@ -71,5 +74,6 @@ export const rules: readonly AnyRule[] = [
   unsafeHtml,
   uploadLimitsMissing,
   vulnerableFramework,
+  weakPasswordPolicy,
   weakSecretKey,
 ];
