@@ -45,6 +45,7 @@ export interface AuditCliOptions extends CiCliOptions {
   unsafeFixes?: boolean;
   diff?: boolean;
   patch?: string;
+  strict?: boolean;
 }
 
 class UsageError extends Error {}
@@ -74,6 +75,7 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
     .option('--verbose', 'show passed and not-applicable categories')
     .option('--workers <n>', 'threads for parsing and rules (default: 2+ only on large repositories)', parseWorkers)
     .option('--no-cache', 'do not read or write the content-hash cache (.prodaudit-cache/)')
+    .option('--strict', 'exit 1 when any diagnostic was raised (unreadable, binary, oversized or unparseable files)')
     .option('--fix', 'apply safe fixes, re-audit, repeat (at most 5 passes); the report shows the result')
     .option('--unsafe-fixes', 'with --fix, --diff or --patch: also apply unsafe fixes (review them)')
     .option('--diff', 'print the fixes as unified diffs instead of a report; writes nothing')
@@ -239,6 +241,8 @@ async function runFixes(root: string, auditOptions: Parameters<typeof computeFix
 function gate(result: AuditResult, opts: AuditCliOptions, config: Config, io: { stderr: (s: string) => void }): number {
   const failOn = opts.failOn;
   const reasons = gateReasons(result, { ...(failOn ? { failOn } : {}), ...(opts.minScore !== undefined ? { minScore: opts.minScore } : {}), ci: !!opts.ci }, config);
+  const n = result.diagnostics.length;
+  if (opts.strict && n) reasons.push(`--strict: ${n} diagnostic${n === 1 ? '' : 's'} (files that could not be fully audited)`);
   if (reasons.length) {
     io.stderr(`prodaudit: gate failed: ${reasons.join('; ')}\n`);
     return EXIT.gate;

@@ -315,15 +315,33 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   const errors: { ruleId: string; message: string }[] = [];
   const resolver = new DraftResolver(path, text);
   const suppressions = text.includes('prodaudit-ignore') ? parseSuppressions(text) : undefined;
-  for (const rule of triggered) {
+  const budget = fileBudgetMs();
+  const started = performance.now();
+  for (const [n, rule] of triggered.entries()) {
     const report = (d: ReportDescriptor<string>) => drafts.push(resolver.resolve(rule, d));
     try {
       (rule.check[kind] as (ctx: unknown) => void)({ path, text, project, options: env.options.get(rule.meta.id), report, ...extra });
     } catch (error) {
       errors.push({ ruleId: rule.meta.id, message: `${path}: ${firstLine(error)}` });
     }
+    const spent = performance.now() - started;
+    if (spent > budget && n < triggered.length - 1) {
+      diagnostics.push({ path, message: `rules took ${Math.round(spent)} ms on this file, over the ${budget} ms budget (last: ${rule.meta.id}); ${triggered.length - 1 - n} other rule(s) skipped it`, level: 'partial' });
+      break;
+    }
   }
   return outcome({ bytes: text.length, parsed, frameworks, drafts, diagnostics, errors, ...(suppressions ? { suppressions } : {}) });
+}
+
+/**
+ * Per-file time budget for the rules (ms; default 10 s, `PRODAUDIT_FILE_BUDGET_MS` overrides, also
+ * in workers). Checks are synchronous, so a budget cannot interrupt one: once the rules on a file
+ * have used it up, the remaining rules skip that file and a diagnostic says so.
+ */
+export const DEFAULT_FILE_BUDGET_MS = 10_000;
+function fileBudgetMs(): number {
+  const v = Number(process.env.PRODAUDIT_FILE_BUDGET_MS);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_FILE_BUDGET_MS;
 }
 
 /** Turns report descriptors on one text into resolved drafts (line index and suppressions built lazily). */
