@@ -18,6 +18,7 @@ import { addCiOptions, emitReports, gateReasons, postProcess, withCiFlags, type 
 import { auditDirectory, type RunStats } from './engine/audit.js';
 import { combinedPatch } from './engine/diff.js';
 import { computeFixes, writeFixes } from './engine/fix.js';
+import { scrubSecrets } from './engine/redact.js';
 import type { AuditResult } from './engine/result.js';
 import type { AnyRule } from './engine/rule.js';
 import { SEVERITIES, type Severity } from './engine/types.js';
@@ -222,7 +223,9 @@ async function runFixes(root: string, auditOptions: Parameters<typeof computeFix
   const run = await computeFixes(root, auditOptions, { unsafe: !!opts.unsafeFixes });
   const patch = combinedPatch(run.changes);
   if (opts.diff) {
-    io.stdout(patch.text);
+    // --diff goes to terminals and CI logs: secrets on changed or context lines are masked
+    // (docs/security.md). --patch FILE writes the exact text, so `git apply` can use it.
+    io.stdout(scrubSecrets(patch.text));
     io.stderr(fixSummary(run, { mode: 'preview', omitted: patch.omitted }));
     return undefined;
   }

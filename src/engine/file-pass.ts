@@ -19,7 +19,7 @@ import { parseJson, parseYaml } from '../parsers/yaml.js';
 import type { Diagnostic, DiscoveredFile } from './discover.js';
 import { buildFacts, frameworkOfImport, type App, type ProjectFacts } from './facts.js';
 import { LineIndex } from './lines.js';
-import { redact } from './redact.js';
+import { redact, scrubSecrets } from './redact.js';
 import type { Finding } from './result.js';
 import type { AnyRule } from './rule.js';
 import type { SourceInfo } from './encoding.js';
@@ -362,8 +362,9 @@ export class DraftResolver {
     return {
       ruleId: rule.meta.id,
       messageId: d.messageId,
-      message: redact(fill(rule.meta.messages[d.messageId] ?? d.messageId, d.data), secrets),
-      snippet: projectLevel ? '' : redact(index.lineText(start.line).trim().slice(0, 240), secrets),
+      // Reported secrets first, then the scrubber for secrets no rule reported (a finding of another rule on their line).
+      message: scrubSecrets(redact(fill(rule.meta.messages[d.messageId] ?? d.messageId, d.data), secrets)),
+      snippet: projectLevel ? '' : scrubSecrets(redact(index.lineText(start.line).trim().slice(0, 4096), secrets)).slice(0, 240),
       location: {
         path: this.path,
         startLine: start.line,
