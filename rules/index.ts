@@ -6,6 +6,7 @@ import corsWildcard from './cors-wildcard.js';
 import csrfMissing from './csrf-missing.js';
 import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
+import defaultCredentials from './default-credentials.js';
 import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
 import dotenvCommitted from './dotenv-committed.js';
@@ -45,6 +46,7 @@ export const rules: readonly AnyRule[] = [
   csrfMissing,
   dbPoolMissing,
   debugModeEnabled,
+  defaultCredentials,
   devDependencyInProduction,
   devServerInProduction,
   dotenvCommitted,
