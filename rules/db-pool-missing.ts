@@ -4,7 +4,7 @@ import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import type { ProjectFacts } from '../src/engine/facts.js';
 import { dotted } from '../src/parsers/script.js';
 import { insideFunction } from './_shared/js.js';
-import { configItems, envLookup, inDevOnlyClass, isSettingsModule } from './_shared/python.js';
+import { appendKeywordArg, configItems, envLookup, inDevOnlyClass, isSettingsModule } from './_shared/python.js';
 
 const SERVER_DB = /^(postgres(ql)?|mysql|mariadb|mssql|oracle)(\+\w+)?:/i;
 
@@ -43,11 +43,10 @@ export default defineRule({
         if (!isServerDb(url, py)) continue;
         if (call.keyword('pool_pre_ping') || call.args.some((a) => a.name === '**')) continue;
         if (call.keyword('poolclass')) continue; // NullPool & co: a deliberate choice
-        const close = call.argsRange.end - 1;
         ctx.report({
           messageId: 'engine',
           at: call.range,
-          fix: { title: 'Add pool_pre_ping=True', applicability: 'safe', edits: [{ start: close, end: close, text: `${call.args.length ? ', ' : ''}pool_pre_ping=True` }] },
+          fix: { title: 'Add pool_pre_ping=True', applicability: 'safe', edits: [appendKeywordArg(call, 'pool_pre_ping=True')] },
         });
       }
       const items = configItems(py).filter((i) => !inDevOnlyClass(i));

@@ -1,57 +1,81 @@
 // Alphabetical. test/registry.test.ts fails if a file in rules/ is missing here.
 import type { AnyRule } from '../src/engine/rule.js';
+import accountLockoutMissing from './account-lockout-missing.js';
 import backupsMissing from './backups-missing.js';
 import corsWildcard from './cors-wildcard.js';
 import csrfMissing from './csrf-missing.js';
 import dbPoolMissing from './db-pool-missing.js';
 import debugModeEnabled from './debug-mode-enabled.js';
+import defaultCredentials from './default-credentials.js';
 import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
 import dotenvCommitted from './dotenv-committed.js';
 import eolRuntime from './eol-runtime.js';
 import errorDisclosure from './error-disclosure.js';
+import errorTrackingMissing from './error-tracking-missing.js';
 import hardcodedSecret from './hardcoded-secret.js';
+import healthEndpointMissing from './health-endpoint-missing.js';
+import httpsNotEnforced from './https-not-enforced.js';
 import inMemoryState from './in-memory-state.js';
 import insecureCookies from './insecure-cookies.js';
 import jsonFileDatabase from './json-file-database.js';
 import jwtMisconfig from './jwt-misconfig.js';
 import localFileStorage from './local-file-storage.js';
 import loginRateLimitMissing from './login-rate-limit-missing.js';
+import metricsMissing from './metrics-missing.js';
 import missingMigrations from './missing-migrations.js';
+import plaintextCredentialsAtRest from './plaintext-credentials-at-rest.js';
+import printLogging from './print-logging.js';
+import requestTimeoutMissing from './request-timeout-missing.js';
 import securityHeadersMissing from './security-headers-missing.js';
+import sessionFixation from './session-fixation.js';
 import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
 import unpinnedDependencies from './unpinned-dependencies.js';
 import unsafeHtml from './unsafe-html.js';
+import uploadLimitsMissing from './upload-limits-missing.js';
 import vulnerableFramework from './vulnerable-framework.js';
+import weakPasswordPolicy from './weak-password-policy.js';
 import weakSecretKey from './weak-secret-key.js';
 
 export const rules: readonly AnyRule[] = [
+  accountLockoutMissing,
   backupsMissing,
   corsWildcard,
   csrfMissing,
   dbPoolMissing,
   debugModeEnabled,
+  defaultCredentials,
   devDependencyInProduction,
   devServerInProduction,
   dotenvCommitted,
   eolRuntime,
   errorDisclosure,
+  errorTrackingMissing,
   hardcodedSecret,
+  healthEndpointMissing,
+  httpsNotEnforced,
   inMemoryState,
   insecureCookies,
   jsonFileDatabase,
   jwtMisconfig,
   localFileStorage,
   loginRateLimitMissing,
+  metricsMissing,
   missingMigrations,
+  plaintextCredentialsAtRest,
+  printLogging,
+  requestTimeoutMissing,
   securityHeadersMissing,
+  sessionFixation,
   sqlInjection,
   sqliteInProduction,
   tlsVerifyDisabled,
   unpinnedDependencies,
   unsafeHtml,
+  uploadLimitsMissing,
   vulnerableFramework,
+  weakPasswordPolicy,
   weakSecretKey,
 ];

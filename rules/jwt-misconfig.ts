@@ -109,9 +109,9 @@ export default defineRule({
           // Options we cannot see (a variable) or a payload we cannot see may carry the expiry.
           if ((opts && !ts.isObjectLiteralExpression(unwrap(opts))) || !payload || !ts.isObjectLiteralExpression(unwrap(payload))) continue;
           if (payloadProps.has('exp') || ts.isObjectLiteralExpression(unwrap(payload)) && (unwrap(payload) as ts.ObjectLiteralExpression).properties.some((p) => ts.isSpreadAssignment(p))) continue;
-          const fix: Fix | undefined = opts
+          const fix: Fix | undefined = opts || !call.args[1]
             ? undefined
-            : { title: 'Give the token a 15-minute lifetime', applicability: 'unsafe', edits: [insertAt(call.args[1]!.end, ", { expiresIn: '15m' }")] };
+            : { title: 'Give the token a 15-minute lifetime', applicability: 'unsafe', edits: [insertAt(call.args[1].end, ", { expiresIn: '15m' }")] };
           ctx.report({ messageId: 'noExpiry', data: { call: name }, at: call.range, fix });
         } else if (kind === 'verify') {
           const opts = call.args[2];

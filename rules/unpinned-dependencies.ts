@@ -83,7 +83,10 @@ function checkNode(ctx: Ctx, app: App): void {
   if (text === undefined) return;
   const json = parseJson(text);
   if (json.errors.length || !isMap(json.doc.contents)) return;
+  // value is undefined when the document parses but cannot be converted (alias limits, odd scalars).
+  if (typeof json.value !== 'object' || json.value === null) return;
   const pkg = json.value as { dependencies?: Record<string, unknown>; packageManager?: unknown; private?: unknown };
+  if (pkg.dependencies !== undefined && (typeof pkg.dependencies !== 'object' || pkg.dependencies === null)) return;
   const runtime = Object.entries(pkg.dependencies ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
   if (runtime.length === 0) return;
   const locks = lockfilesOf(ctx.project, app).filter((l) => l.ecosystem === 'node');

@@ -18,6 +18,7 @@ import { addCiOptions, emitReports, gateReasons, postProcess, withCiFlags, type 
 import { auditDirectory, type RunStats } from './engine/audit.js';
 import { combinedPatch } from './engine/diff.js';
 import { computeFixes, writeFixes } from './engine/fix.js';
+import { scrubSecrets } from './engine/redact.js';
 import type { AuditResult } from './engine/result.js';
 import type { AnyRule } from './engine/rule.js';
 import { SEVERITIES, type Severity } from './engine/types.js';
@@ -45,6 +46,7 @@ export interface AuditCliOptions extends CiCliOptions {
   unsafeFixes?: boolean;
   diff?: boolean;
   patch?: string;
+  strict?: boolean;
 }
 
 class UsageError extends Error {}
@@ -74,6 +76,7 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
     .option('--verbose', 'show passed and not-applicable categories')
     .option('--workers <n>', 'threads for parsing and rules (default: 2+ only on large repositories)', parseWorkers)
     .option('--no-cache', 'do not read or write the content-hash cache (.prodaudit-cache/)')
+    .option('--strict', 'exit 1 when any diagnostic was raised (unreadable, binary, oversized or unparseable files)')
     .option('--fix', 'apply safe fixes, re-audit, repeat (at most 5 passes); the report shows the result')
     .option('--unsafe-fixes', 'with --fix, --diff or --patch: also apply unsafe fixes (review them)')
     .option('--diff', 'print the fixes as unified diffs instead of a report; writes nothing')
@@ -220,7 +223,9 @@ async function runFixes(root: string, auditOptions: Parameters<typeof computeFix
   const run = await computeFixes(root, auditOptions, { unsafe: !!opts.unsafeFixes });
   const patch = combinedPatch(run.changes);
   if (opts.diff) {
-    io.stdout(patch.text);
+    // --diff goes to terminals and CI logs: secrets on changed or context lines are masked
+    // (docs/security.md). --patch FILE writes the exact text, so `git apply` can use it.
+    io.stdout(scrubSecrets(patch.text));
     io.stderr(fixSummary(run, { mode: 'preview', omitted: patch.omitted }));
     return undefined;
   }
@@ -239,6 +244,8 @@ async function runFixes(root: string, auditOptions: Parameters<typeof computeFix
 function gate(result: AuditResult, opts: AuditCliOptions, config: Config, io: { stderr: (s: string) => void }): number {
   const failOn = opts.failOn;
   const reasons = gateReasons(result, { ...(failOn ? { failOn } : {}), ...(opts.minScore !== undefined ? { minScore: opts.minScore } : {}), ci: !!opts.ci }, config);
+  const n = result.diagnostics.length;
+  if (opts.strict && n) reasons.push(`--strict: ${n} diagnostic${n === 1 ? '' : 's'} (files that could not be fully audited)`);
   if (reasons.length) {
     io.stderr(`prodaudit: gate failed: ${reasons.join('; ')}\n`);
     return EXIT.gate;

@@ -138,12 +138,14 @@ if __name__ == "__main__":
     assert.equal(moved.code, 0, `fingerprints survive moves and edits: ${moved.stdout}`);
     assert.deepEqual(json(moved.stdout).baseline?.fixed, []);
 
-    // One new problem.
-    writeFileSync(join(dir, '.env.production'), 'FLASK_DEBUG=1\n');
+    // One new problem, in code only one rule reports (a committed .env file would also be dotenv-committed).
+    const withNew = `${text}\napp.config["DEBUG"] = True\n`;
+    writeFileSync(join(dir, 'app.py'), withNew);
+    const newLine = withNew.split('\n').indexOf('app.config["DEBUG"] = True') + 1;
     const after = cli([dir, '--baseline', file, '--fail-on', 'low', '--format', 'json']);
     assert.equal(after.code, 1);
     const r = json(after.stdout);
-    assert.deepEqual(r.findings.map((f) => `${f.ruleId} ${f.location.path}:${f.location.startLine}`), ['debug-mode-enabled .env.production:1']);
+    assert.deepEqual(r.findings.map((f) => `${f.ruleId} ${f.location.path}:${f.location.startLine}`), [`debug-mode-enabled app.py:${newLine}`]);
     assert.equal(r.baseline?.unchanged, before.findings.length);
     assert.match(after.stderr, /gate failed: 1 new finding at or above low/);
 

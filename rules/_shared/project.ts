@@ -4,7 +4,7 @@
  * inside Python handler bodies. Text needles are only a cheap pre-filter before parsing.
  */
 import type { App, ProjectFacts } from '../../src/engine/facts.js';
-import type { TextRange } from '../../src/engine/types.js';
+import { BACKEND_FRAMEWORKS, type TextRange } from '../../src/engine/types.js';
 import { dottedName, type PyExpr, type PyModule } from '../../src/parsers/python.js';
 import type { ScriptModule } from '../../src/parsers/script.js';
 
@@ -146,4 +146,32 @@ export function dottedNamesIn(py: PyModule, range: TextRange): Set<string> {
     });
   }
   return out;
+}
+
+/** Apps that run a web backend (a front end alone, or a library, is not judged by backend rules). */
+export function backendApps(project: ProjectFacts): App[] {
+  return project.apps.filter((a) => BACKEND_FRAMEWORKS.some((f) => a.frameworks.has(f)));
+}
+
+/** The first dependency of the app whose name matches, if any. */
+export function dependsOn(app: App, names: RegExp): string | undefined {
+  for (const name of app.dependencies.keys()) if (names.test(name)) return name;
+  return undefined;
+}
+
+/** Production Python and JS/TS sources of an app. */
+export function appSources(project: ProjectFacts, app: App): string[] {
+  return appFiles(project, app, /\.(py|[cm]?[jt]sx?)$/).filter((f) => !f.endsWith('.d.ts'));
+}
+
+/** The first module matching `modules` that some production source of the app imports (`hint` pre-filters the text). */
+export function importsAny(project: ProjectFacts, app: App, modules: RegExp, hint: RegExp): string | undefined {
+  for (const { py } of appPython(project, app, hint)) for (const m of py.modules) if (modules.test(m)) return m;
+  for (const { js } of appScripts(project, app, hint)) for (const m of js.modules) if (modules.test(m)) return m;
+  return undefined;
+}
+
+/** Where an app-level finding goes: the first entry point (app.py, server.js, src/main.ts, ...), else its first manifest. */
+export function anchorFile(app: App): string | undefined {
+  return app.entryPoints[0] ?? app.manifests.find((m) => /package\.json$|requirements|pyproject|Pipfile/.test(m)) ?? app.manifests[0];
 }

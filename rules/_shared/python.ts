@@ -279,3 +279,13 @@ export function importedModuleFile(fromPath: string, qualified: string, files: R
   }
   return undefined;
 }
+
+/**
+ * Edit that appends `name=value` to a call's arguments, right after the last argument (so a
+ * trailing comma or a multi-line argument list stays valid): `f(a,\n)` -> `f(a, name=value,\n)`.
+ */
+export function appendKeywordArg(call: PyCall, source: string): TextEdit {
+  const last = call.args.at(-1);
+  if (!last) return { start: call.argsRange.start + 1, end: call.argsRange.start + 1, text: source };
+  return { start: last.range.end, end: last.range.end, text: `, ${source}` };
+}

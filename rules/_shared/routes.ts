@@ -127,7 +127,7 @@ function decoratorRoute(d: PyExpr, fn: PyFunction, py: PyModule): PyRoute | unde
   if (parts.length < 2) return undefined;
   const method = parts.at(-1)!;
   const receiver = parts.slice(0, -1).join('.');
-  const framework = pyFrameworkOf(receiver, py);
+  const framework = pyFrameworkOf(receiver, py, fn.scope);
   if (!framework) return undefined;
   let methods: string[] | undefined;
   if (method === 'route' || method === 'api_route') methods = methodsOf(call.keyword('methods')) ?? (framework === 'flask' ? ['GET'] : ['GET']);
@@ -149,8 +149,8 @@ function decoratorRoute(d: PyExpr, fn: PyFunction, py: PyModule): PyRoute | unde
 }
 
 /** Is `receiver` a Flask app/blueprint or a FastAPI app/router? */
-function pyFrameworkOf(receiver: string, py: PyModule): 'flask' | 'fastapi' | undefined {
-  const bound = py.instanceOf(receiver);
+function pyFrameworkOf(receiver: string, py: PyModule, scope?: PyFunction['scope']): 'flask' | 'fastapi' | undefined {
+  const bound = py.instanceOf(receiver, scope) ?? py.instanceOf(receiver);
   if (bound) {
     if (/^(flask\.(Flask|Blueprint)|quart\.(Quart|Blueprint)|apiflask\.(APIFlask|APIBlueprint)|flask_smorest\.Blueprint)$/.test(bound)) return 'flask';
     if (/^(fastapi\.(FastAPI|APIRouter)|fastapi\.routing\.APIRouter|starlette\.applications\.Starlette)$/.test(bound)) return 'fastapi';

@@ -4,6 +4,7 @@
  * (no line) are kept, since they are about the project as a whole.
  */
 import { execFileSync } from 'node:child_process';
+import { SAFE_GIT } from '../engine/discover.js';
 import type { AuditResult, Finding } from '../engine/result.js';
 
 /** Root-relative path -> changed 1-based lines, or 'all' for new and untracked files. */
@@ -13,7 +14,7 @@ export class GitError extends Error {}
 
 function git(root: string, args: readonly string[]): string {
   try {
-    return execFileSync('git', ['-C', root, '-c', 'core.quotePath=false', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', ['-C', root, ...SAFE_GIT, '-c', 'core.quotePath=false', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const e = error as { stderr?: string; message: string; code?: string };
     if (e.code === 'ENOENT') throw new GitError('--changed-since needs git on PATH');

@@ -4,6 +4,7 @@
  * baseline, changed lines); writing every report; and the gate that decides exit code 1.
  */
 import { execFileSync } from 'node:child_process';
+import { SAFE_GIT } from '../engine/discover.js';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -136,7 +137,7 @@ export function emitReports(
 /** Root's path inside its git repository ("backend/"), so SARIF and annotations use repository paths. */
 export function gitPrefix(root: string): string {
   try {
-    return execFileSync('git', ['-C', root, 'rev-parse', '--show-prefix'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['-C', root, ...SAFE_GIT, 'rev-parse', '--show-prefix'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return '';
   }

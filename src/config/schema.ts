@@ -19,6 +19,13 @@ export const ContextSchema = z
   .describe('Deployment facts the repository cannot show. Rules these make moot are reported as not applicable, with the reason.');
 export type DeploymentContext = z.infer<typeof ContextSchema>;
 
+/** Config comes from the audited repository, which is not trusted: its paths stay inside the audited folder. */
+const noParent = (p: string) => !p.replace(/\\/g, '/').split('/').includes('..');
+const InsidePattern = z.string().refine(noParent, { message: 'a pattern with `..` would reach outside the audited folder; refused' });
+const InsidePath = z
+  .string()
+  .refine((p) => noParent(p) && !/^([A-Za-z]:)?[\\/]/.test(p), { message: 'must be a path inside the audited folder (relative, no `..`); refused' });
+
 const FailOn = Level.describe('Exit 1 when a finding at or above this severity is open (with --ci or --fail-on).');
 const MinScore = z.number().min(0).max(100).describe('Exit 1 when the score is below this.');
 
@@ -26,7 +33,7 @@ const MinScore = z.number().min(0).max(100).describe('Exit 1 when the score is b
 export const AppSettings = z.strictObject({
   rules: RulesSchema.optional(),
   /** gitignore-style patterns, relative to the app's folder. */
-  ignore: z.array(z.string()).optional().describe("gitignore-style patterns relative to the app's folder."),
+  ignore: z.array(InsidePattern).optional().describe("gitignore-style patterns relative to the app's folder."),
   failOn: FailOn.optional(),
   minScore: MinScore.optional(),
   context: ContextSchema.optional(),
@@ -37,13 +44,13 @@ export const ConfigSchema = z.strictObject({
   $schema: z.string().optional().describe('JSON schema for editors; ignored by prodaudit.'),
   rules: RulesSchema.default({}),
   /** gitignore-style patterns on top of .gitignore and the built-in ignores. */
-  ignore: z.array(z.string()).default([]).describe('gitignore-style patterns to skip, on top of .gitignore and the built-in ignores.'),
+  ignore: z.array(InsidePattern).default([]).describe('gitignore-style patterns to skip, on top of .gitignore and the built-in ignores.'),
   failOn: FailOn.optional(),
   minScore: MinScore.optional(),
   /** Exit 1 when the score drops below the baseline's (with --baseline). */
   failOnRegression: z.boolean().default(false).describe("Exit 1 when the score drops below the baseline's score (needs a baseline)."),
   /** Baseline file (relative to the audited folder): only findings not in it are reported and gated. */
-  baseline: z.string().optional().describe('Baseline file, relative to the audited folder: only new findings are reported and gated.'),
+  baseline: InsidePath.optional().describe('Baseline file, relative to the audited folder: only new findings are reported and gated.'),
   /** Also report findings in tests, examples and dev-only config (as info, unscored). */
   includeNonProduction: z.boolean().default(false).describe('Also report findings in tests, examples and dev-only config, as info.'),
   /** Files larger than this many bytes are skipped with a diagnostic. */
@@ -55,7 +62,7 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ requireReasons: false, reportUnused: false }),
   context: ContextSchema.default({}),
-  apps: z.record(z.string(), AppSettings).default({}).describe('Per-app settings in a monorepo, keyed by the app folder (e.g. services/api).'),
+  apps: z.record(InsidePath, AppSettings).default({}).describe('Per-app settings in a monorepo, keyed by the app folder (e.g. services/api).'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

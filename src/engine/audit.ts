@@ -11,6 +11,7 @@ import { AuditCache, appsDigest, configKey, fileListDigest } from './cache.js';
 import { discover, kindOf, type Diagnostic } from './discover.js';
 import type { SourceInfo } from './encoding.js';
 import type { App } from './facts.js';
+import { scrubSecrets } from './redact.js';
 import { createPassEnv, DraftResolver, enableRetention, loadParsersFor, pinManifests, setRules, skipsFile, trackedProjectFacts, type Dependencies, type FileOutcome, type ResolvedDraft } from './file-pass.js';
 import { autoThreads, runPass, type WorkItem } from './pool.js';
 import { opportunities } from './opportunities.js';
@@ -428,7 +429,7 @@ function dedupeDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
     const k = `${d.path}\0${d.line ?? ''}\0${d.message}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    out.push(d);
+    out.push({ ...d, message: scrubSecrets(d.message) }); // parser messages can quote the file
   }
   // A total order, so diagnostics read the same whichever thread produced them first.
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);

@@ -113,6 +113,12 @@ export function kindOf(path: string): FileKind | undefined {
   return undefined;
 }
 
+/**
+ * Git options for every git call on an audited repository: its own .git/config is not trusted, and
+ * `core.fsmonitor` is a command git runs on ls-files/status/diff (found by test/never-runs.test.ts).
+ */
+export const SAFE_GIT = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'core.untrackedCache=false'];
+
 export function discover(root: string, options: DiscoverOptions = {}): { files: DiscoveredFile[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
@@ -165,9 +171,9 @@ export function discover(root: string, options: DiscoverOptions = {}): { files: 
 
 function gitList(root: string): string[] | undefined {
   try {
-    const inside = execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
+    const inside = execFileSync('git', [...SAFE_GIT, 'rev-parse', '--is-inside-work-tree'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
     if (inside.trim() !== 'true') return undefined;
-    const out = execFileSync('git', ['-c', 'core.quotepath=off', 'ls-files', '-co', '--exclude-standard', '-z', '--', '.'], {
+    const out = execFileSync('git', [...SAFE_GIT, '-c', 'core.quotepath=off', 'ls-files', '-co', '--exclude-standard', '-z', '--', '.'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'ignore'],
       maxBuffer: 1024 * 1024 * 512,

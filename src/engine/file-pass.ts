@@ -19,7 +19,7 @@ import { parseJson, parseYaml } from '../parsers/yaml.js';
 import type { Diagnostic, DiscoveredFile } from './discover.js';
 import { buildFacts, frameworkOfImport, type App, type ProjectFacts } from './facts.js';
 import { LineIndex } from './lines.js';
-import { redact } from './redact.js';
+import { redact, scrubSecrets } from './redact.js';
 import type { Finding } from './result.js';
 import type { AnyRule } from './rule.js';
 import type { SourceInfo } from './encoding.js';
@@ -315,15 +315,33 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   const errors: { ruleId: string; message: string }[] = [];
   const resolver = new DraftResolver(path, text);
   const suppressions = text.includes('prodaudit-ignore') ? parseSuppressions(text) : undefined;
-  for (const rule of triggered) {
+  const budget = fileBudgetMs();
+  const started = performance.now();
+  for (const [n, rule] of triggered.entries()) {
     const report = (d: ReportDescriptor<string>) => drafts.push(resolver.resolve(rule, d));
     try {
       (rule.check[kind] as (ctx: unknown) => void)({ path, text, project, options: env.options.get(rule.meta.id), report, ...extra });
     } catch (error) {
       errors.push({ ruleId: rule.meta.id, message: `${path}: ${firstLine(error)}` });
     }
+    const spent = performance.now() - started;
+    if (spent > budget && n < triggered.length - 1) {
+      diagnostics.push({ path, message: `rules took ${Math.round(spent)} ms on this file, over the ${budget} ms budget (last: ${rule.meta.id}); ${triggered.length - 1 - n} other rule(s) skipped it`, level: 'partial' });
+      break;
+    }
   }
   return outcome({ bytes: text.length, parsed, frameworks, drafts, diagnostics, errors, ...(suppressions ? { suppressions } : {}) });
+}
+
+/**
+ * Per-file time budget for the rules (ms; default 10 s, `PRODAUDIT_FILE_BUDGET_MS` overrides, also
+ * in workers). Checks are synchronous, so a budget cannot interrupt one: once the rules on a file
+ * have used it up, the remaining rules skip that file and a diagnostic says so.
+ */
+export const DEFAULT_FILE_BUDGET_MS = 10_000;
+function fileBudgetMs(): number {
+  const v = Number(process.env.PRODAUDIT_FILE_BUDGET_MS);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_FILE_BUDGET_MS;
 }
 
 /** Turns report descriptors on one text into resolved drafts (line index and suppressions built lazily). */
@@ -344,8 +362,9 @@ export class DraftResolver {
     return {
       ruleId: rule.meta.id,
       messageId: d.messageId,
-      message: redact(fill(rule.meta.messages[d.messageId] ?? d.messageId, d.data), secrets),
-      snippet: projectLevel ? '' : redact(index.lineText(start.line).trim().slice(0, 240), secrets),
+      // Reported secrets first, then the scrubber for secrets no rule reported (a finding of another rule on their line).
+      message: scrubSecrets(redact(fill(rule.meta.messages[d.messageId] ?? d.messageId, d.data), secrets)),
+      snippet: projectLevel ? '' : scrubSecrets(redact(index.lineText(start.line).trim().slice(0, 4096), secrets)).slice(0, 240),
       location: {
         path: this.path,
         startLine: start.line,

@@ -100,7 +100,9 @@ export function readSource(root: string, path: string, hashing: boolean): Source
     buf = readFileSync(resolve(root, path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const diagnostics: Diagnostic[] = code === 'ENOENT' ? [] : [{ path, message: `cannot read file (${code ?? (error as Error).message}); skipped`, level: 'skipped' }];
+    // Discovery listed it: a missing file vanished (or became a folder) during the scan.
+    const why = code === 'ENOENT' ? 'file vanished during the scan' : code === 'EISDIR' ? 'file became a folder during the scan' : `cannot read file (${code ?? (error as Error).message})`;
+    const diagnostics: Diagnostic[] = [{ path, message: `${why}; skipped`, level: 'skipped' }];
     return { text: undefined, hash: '-', diagnostics };
   }
   const hash = hashing ? contentHash(buf) : '';

@@ -155,10 +155,12 @@ export interface PyModule {
   /** Resolve a dotted name through this file's imports: "F" -> "flask.Flask", "np.x" -> "numpy.x". */
   qualify(dotted: string): string;
   /**
-   * What a variable was bound to by `name = SomeCall(...)` anywhere in the file (flow-insensitive),
-   * as the qualified callee: "app" -> "flask.Flask". Undefined when unknown.
+   * What a variable was bound to by `name = SomeCall(...)`, as the qualified callee: "app" -> "flask.Flask".
+   * With a scope, the binding in the innermost enclosing function wins (so `app = Flask()` inside
+   * `create_app()` is found even when module level has `app = create_app()`); without one, the
+   * module-level binding, else the last binding anywhere. Undefined when unknown.
    */
-  instanceOf(name: string): string | undefined;
+  instanceOf(name: string, scope?: PyScope): string | undefined;
 }
 
 let language: Language | undefined;
@@ -223,8 +225,10 @@ class Builder {
   private readonly strings: (PyExpr & { kind: 'str' })[] = [];
   private readonly errors: PySyntaxError[] = [];
   private readonly aliases = new Map<string, string>();
-  private readonly bindings = new Map<string, string>();
-  private pendingBindings: { name: string; callee: string }[] = [];
+  /** Bindings per function scope ("" = module level, "create_app" = inside it). */
+  private readonly bindings = new Map<string, Map<string, string>>();
+  private readonly lastBinding = new Map<string, string>();
+  private pendingBindings: { name: string; callee: string; scope: string }[] = [];
 
   constructor(private readonly text: string) {
     this.lineStarts = [0];
@@ -234,9 +238,15 @@ class Builder {
   build(root: Node): PyModule {
     const importInsertOffset = this.insertOffset(root);
     this.walk(root);
-    for (const b of this.pendingBindings) this.bindings.set(b.name, this.qualify(b.callee));
+    for (const b of this.pendingBindings) {
+      const q = this.qualify(b.callee);
+      if (!this.bindings.has(b.scope)) this.bindings.set(b.scope, new Map());
+      this.bindings.get(b.scope)!.set(b.name, q);
+      this.lastBinding.set(b.name, q);
+    }
     const aliases = this.aliases;
     const bindings = this.bindings;
+    const lastBinding = this.lastBinding;
     const modules = this.modules;
     const qualify = (d: string) => this.qualify(d);
     return {
@@ -253,7 +263,16 @@ class Builder {
       importInsertOffset,
       importsModule: (m) => [...modules].some((x) => x === m || x.startsWith(`${m}.`)) || [...aliases.values()].some((q) => q === m || q.startsWith(`${m}.`)),
       qualify,
-      instanceOf: (name) => bindings.get(name),
+      instanceOf: (name, scope) => {
+        if (scope) {
+          for (let i = scope.functions.length; i >= 0; i--) {
+            const hit = bindings.get(scope.functions.slice(0, i).join('.'))?.get(name);
+            if (hit) return hit;
+          }
+          return undefined;
+        }
+        return bindings.get('')?.get(name) ?? lastBinding.get(name);
+      },
     };
   }
 
@@ -552,7 +571,7 @@ class Builder {
     const target = left.text.replace(/\s+/g, '');
     this.assignments.push({ target, targetExpr: this.expr(left, 0), value, op, range, scope, topLevel, line });
     if (op === '=' && left.type === 'identifier' && value.kind === 'call' && value.call.callee) {
-      this.pendingBindings.push({ name: left.text, callee: value.call.callee });
+      this.pendingBindings.push({ name: left.text, callee: value.call.callee, scope: scope.functions.join('.') });
     }
   }
 

@@ -1,0 +1,96 @@
+import { defineRule } from '../src/engine/rule.js';
+import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
+import { dotted, ts, walk } from '../src/parsers/script.js';
+import { anchorFile, appSources, backendApps, dependsOn } from './_shared/project.js';
+import { callsIn, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './_shared/routes.js';
+
+const HEALTH_PATH = /(^|\/)(health|healthz|healthcheck|health-check|health_check|ready|readyz|readiness|live|livez|liveness|ping|status|_health|heartbeat)\/?$/i;
+const HEALTH_PACKAGES = /^(django-health-check|@nestjs\/terminus|flask-healthz|healthcheck|py-healthcheck|fastapi-health|express-healthcheck|@godaddy\/terminus|lightship)$/i;
+const DB_PACKAGES = /^(sqlalchemy|flask-sqlalchemy|psycopg2?(-binary)?|psycopg|asyncpg|pymysql|mysqlclient|pymongo|motor|mongoengine|redis|django|tortoise-orm|peewee|sqlmodel|pg|mysql2?|mongoose|mongodb|@prisma\/client|prisma|sequelize|typeorm|knex|ioredis|@mikro-orm\/core|drizzle-orm)$/i;
+/** Calls that touch a database or cache from a health handler. */
+const DB_CALL = /(execute|executescript|cursor|connect|ping|scalar|raw|query|queryRaw|\$queryRaw|authenticate|command|isInitialized|readyState|healthCheck|check|count|first|exists|get_connection|ensure_connection)$/i;
+const ROUTE_HINT_PY = /route|\.get\(|\.api_route|path\(|re_path\(|url\(|add_url_rule/;
+const ROUTE_HINT_JS = /\.(get|all|use|route|head)\(|@Get|@Controller|export\s+(async\s+)?function\s+(GET|HEAD)|export\s+default/;
+
+export default defineRule({
+  meta: {
+    id: 'health-endpoint-missing',
+    title: 'No health-check endpoint',
+    category: 'operations',
+    severity: 'medium',
+    confidence: 'medium',
+    frameworks: BACKEND_FRAMEWORKS,
+    mootWhen: ['platformHealthChecks'],
+    fixable: 'none',
+    effort: 'minutes',
+    messages: {
+      missing: 'App "{app}" has no health-check endpoint (looked for routes named /health, /healthz, /ready, /livez, /ping, /status, and django-health-check, @nestjs/terminus, lightship).',
+      shallow: 'Health endpoint {path} answers without checking the database: it stays green while the app cannot serve a request.',
+    },
+    docs: {
+      why:
+        'Load balancers, Kubernetes and container platforms decide whether to send traffic to an instance, and whether to restart it, by probing a health endpoint. Without one they probe a real page (slow, with side effects) or nothing at all, so a hung or half-started instance keeps receiving requests. A health check that never touches the database reports healthy while every real request fails.',
+      fix:
+        'Add a cheap GET route (`/health` for liveness, `/ready` for readiness) that runs `SELECT 1` (or pings the cache) with a short timeout and returns 200 or 503: `@app.get("/health")` in Flask/FastAPI, django-health-check, `app.get("/health", ...)` in Express, @nestjs/terminus in Nest. Point the platform\'s probe and the Dockerfile HEALTHCHECK at it.',
+      whenNotTo: 'When the platform probes another way, set `context.platformHealthChecks` in .prodaudit.yml with the reason.',
+      references: ['https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/', 'https://docs.nestjs.com/recipes/terminus', 'https://github.com/revsys/django-health-check'],
+    },
+  },
+  check: {
+    project(ctx) {
+      const { project } = ctx;
+      for (const app of backendApps(project)) {
+        if (dependsOn(app, HEALTH_PACKAGES)) continue;
+        const usesDb = !!dependsOn(app, DB_PACKAGES);
+        let found = false;
+        for (const f of appSources(project, app)) {
+          const text = project.readText(f);
+          if (!text) continue;
+          if (f.endsWith('.py')) {
+            if (!ROUTE_HINT_PY.test(text)) continue;
+            const py = project.python(f);
+            if (!py) continue;
+            for (const r of pythonRoutes(py, f).filter(isHealth)) {
+              found = true;
+              if (usesDb && r.handler && !callsIn(py, r.handler).some((c) => DB_CALL.test(c.callee.split('.').at(-1) ?? '') || /SELECT\s+1/i.test(c.args.map((a) => a.value.text).join(' ')))) {
+                report(f, r, r.at);
+              }
+            }
+          } else {
+            if (!ROUTE_HINT_JS.test(text)) continue;
+            const js = project.script(f);
+            if (!js) continue;
+            for (const r of scriptRoutes(js, f).filter(isHealth)) {
+              found = true;
+              if (usesDb && r.handler && !jsHandlerTouchesDb(r)) report(f, r, r.at);
+            }
+          }
+        }
+        if (!found && app.frameworks.has('nextjs') && project.files.some((f) => /(^|\/)(pages\/api|app\/api)\/(health|healthz|status|ping)(\/route)?\.[jt]s$/.test(f))) found = true;
+        if (found) continue;
+        const file = anchorFile(app);
+        if (file) ctx.report({ messageId: 'missing', data: { app: app.name }, file });
+      }
+
+      function report(file: string, r: PyRoute | JsRoute, at: TextRange): void {
+        ctx.report({ messageId: 'shallow', data: { path: r.path ?? r.handlerName ?? 'route' }, file, at, severity: 'low' });
+      }
+    },
+  },
+});
+
+function isHealth(r: PyRoute | JsRoute): boolean {
+  return (r.path !== undefined && HEALTH_PATH.test(r.path)) || (r.path === undefined && /^(health|healthz|healthcheck|readiness|liveness)$/i.test(r.handlerName?.split('.').at(-1) ?? ''));
+}
+
+function jsHandlerTouchesDb(r: JsRoute): boolean {
+  let touches = false;
+  walk(r.handler!, (n) => {
+    if (touches) return false;
+    if (ts.isCallExpression(n) && DB_CALL.test(dotted(n.expression).split('.').at(-1) ?? '')) touches = true;
+    if (ts.isPropertyAccessExpression(n) && /^(readyState|isInitialized)$/.test(n.name.text)) touches = true;
+    if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && /SELECT\s+1/i.test(n.text)) touches = true;
+    return undefined;
+  });
+  return touches;
+}

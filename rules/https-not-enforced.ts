@@ -1,0 +1,116 @@
+import { defineRule } from '../src/engine/rule.js';
+import type { App, ProjectFacts } from '../src/engine/facts.js';
+import { ts, walk } from '../src/parsers/script.js';
+import { appPython, appScripts, perApp } from './_shared/project.js';
+import { configItems, inDevOnlyClass } from './_shared/python.js';
+
+const flaskRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
+const djangoRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
+const expressRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
+/** Node packages that redirect HTTP to HTTPS. */
+const JS_HTTPS = /^(express-sslify|express-enforces-ssl|heroku-ssl-redirect|express-force-https|koa-sslify|@fastify\/https-redirect|fastify-https-redirect)\b/;
+
+export default defineRule({
+  meta: {
+    id: 'https-not-enforced',
+    title: 'HTTPS not enforced',
+    category: 'security',
+    severity: 'medium',
+    confidence: 'low',
+    frameworks: ['flask', 'django', 'express'],
+    fixable: 'none',
+    effort: 'minutes',
+    cwe: ['CWE-319', 'CWE-311'],
+    triggers: ['Flask', 'express', 'SECURE_SSL_REDIRECT', 'MIDDLEWARE', 'force_https', 'Talisman'],
+    messages: {
+      djangoUnset: 'SECURE_SSL_REDIRECT is never set: Django serves plain HTTP requests instead of redirecting them to HTTPS.',
+      djangoOff: 'SECURE_SSL_REDIRECT is False{where}: plain HTTP requests are served.',
+      talismanOff: 'Talisman is created with force_https=False.',
+      flaskNone: 'Nothing in the Flask app redirects HTTP to HTTPS (no Talisman force_https, no request.is_secure check).',
+      expressNone: 'Nothing in the Express app redirects HTTP to HTTPS (no x-forwarded-proto check, no express-sslify).',
+    },
+    docs: {
+      why:
+        'If the app answers plain HTTP, a login form, a session cookie or an API token can travel unencrypted: on public Wi-Fi or any hop in between they can be read and changed. Behind a load balancer the app must also trust X-Forwarded-Proto, or it cannot tell that a request came in over HTTP.',
+      fix:
+        'Django: `SECURE_SSL_REDIRECT = True` and `SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")` behind a proxy. Flask: `Talisman(app, force_https=True)` with `ProxyFix(app.wsgi_app, x_proto=1)`. Express: `app.set("trust proxy", 1)` and a middleware that redirects when `!req.secure` (or express-sslify). Pair it with HSTS (see security-headers-missing).',
+      whenNotTo: 'When TLS is terminated and HTTP is redirected by the platform (a load balancer listener rule, Cloudflare "Always use HTTPS", Heroku ACM with redirects), the app does not need to do it; suppress with a comment naming the platform.',
+      references: [
+        'https://docs.djangoproject.com/en/stable/ref/settings/#secure-ssl-redirect',
+        'https://github.com/GoogleCloudPlatform/flask-talisman#options',
+        'https://expressjs.com/en/guide/behind-proxies.html',
+        'https://cwe.mitre.org/data/definitions/319.html',
+      ],
+      examples: [
+        { file: 'settings.py', bad: 'SECURE_SSL_REDIRECT = False', good: 'SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")' },
+        { file: 'server.js', bad: 'const app = express();', good: "const app = express();\napp.set('trust proxy', 1);\napp.use((req, res, next) => (req.secure ? next() : res.redirect(301, `https://${req.headers.host}${req.url}`)));" },
+      ],
+    },
+  },
+  check: {
+    python(ctx) {
+      const { py, project } = ctx;
+      const app = project.appOf(ctx.path);
+      for (const call of py.calls) {
+        if (/^flask_talisman(\.talisman)?\.Talisman$/.test(call.qualified)) {
+          const f = call.keyword('force_https');
+          if (f?.kind === 'bool' && !f.value) ctx.report({ messageId: 'talismanOff', at: f.range });
+        }
+        if (call.qualified === 'flask.Flask' && !perApp(flaskRedirect, project, app, () => flaskRedirects(project, app))) {
+          ctx.report({ messageId: 'flaskNone', at: call.range });
+        }
+      }
+      for (const item of configItems(py)) {
+        if (item.key !== 'SECURE_SSL_REDIRECT' || inDevOnlyClass(item)) continue;
+        if (item.value.kind === 'bool' && !item.value.value) ctx.report({ messageId: 'djangoOff', data: { where: item.className ? ` in ${item.className}` : '' }, at: item.range });
+      }
+      for (const a of py.assignments) {
+        if (!a.topLevel || a.target !== 'MIDDLEWARE' || (a.value.kind !== 'list' && a.value.kind !== 'tuple')) continue;
+        if (!a.value.elements.some((e) => e.kind === 'str' && /SecurityMiddleware$/.test(e.value))) continue;
+        if (perApp(djangoRedirect, project, app, () => djangoRedirects(project, app))) continue;
+        ctx.report({ messageId: 'djangoUnset', at: { start: a.range.start, end: a.range.start + a.target.length } });
+      }
+    },
+
+    script(ctx) {
+      const { js, project } = ctx;
+      const app = project.appOf(ctx.path);
+      for (const call of js.calls()) {
+        if (call.isNew || call.qualified !== 'express' || !ts.isVariableDeclaration(call.node.parent)) continue;
+        if (perApp(expressRedirect, project, app, () => expressRedirects(project, app))) continue;
+        ctx.report({ messageId: 'expressNone', at: call.range });
+      }
+    },
+  },
+});
+
+function flaskRedirects(project: ProjectFacts, app: App): boolean {
+  return appPython(project, app, /Talisman|is_secure|SSLify|https/).some(({ py }) =>
+    py.calls.some((c) => {
+      if (/^flask_talisman(\.talisman)?\.Talisman$/.test(c.qualified)) {
+        const f = c.keyword('force_https');
+        return !f || !(f.kind === 'bool' && !f.value);
+      }
+      return /^flask_sslify\.SSLify$/.test(c.qualified);
+    }) || py.functions.some((f) => f.decorators.some((d) => /before_request$/.test(d.text)) && py.calls.some((c) => c.range.start >= f.bodyRange.start && c.range.end <= f.bodyRange.end && /redirect$/.test(c.callee) && /https/.test(c.args.map((a) => a.value.text).join(' ')))),
+  );
+}
+
+function djangoRedirects(project: ProjectFacts, app: App): boolean {
+  return appPython(project, app, 'SECURE_SSL_REDIRECT').some(({ py }) => configItems(py).some((i) => i.key === 'SECURE_SSL_REDIRECT' && !inDevOnlyClass(i)));
+}
+
+function expressRedirects(project: ProjectFacts, app: App): boolean {
+  for (const { js } of appScripts(project, app, /sslify|enforces-ssl|https-redirect|force-https|x-forwarded-proto|req\.secure|req\.protocol/)) {
+    if ([...js.modules].some((m) => JS_HTTPS.test(m))) return true;
+    let found = false;
+    walk(js.sf, (n) => {
+      if (found) return false;
+      // if (!req.secure) / req.protocol !== 'https' / req.headers['x-forwarded-proto'] !== 'https' followed by a redirect
+      if (ts.isCallExpression(n) && /\.redirect$/.test(n.expression.getText()) && /https/.test(n.getText())) found = true;
+      return undefined;
+    });
+    if (found) return true;
+  }
+  return false;
+}
