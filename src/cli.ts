@@ -51,7 +51,12 @@ export interface AuditCliOptions extends CiCliOptions {
 
 class UsageError extends Error {}
 
-export async function main(argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void } = defaultIo()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void } = defaultIo(),
+  /** Docs generation: receive the configured program instead of running it. */
+  inspect?: (program: Command) => void,
+): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command('prodaudit')
     .description('Production-readiness auditor for web backends (Flask, Django, FastAPI, Express, NestJS, Next.js).')
@@ -144,6 +149,10 @@ export async function main(argv: readonly string[], io: { stdout: (s: string) =>
       io.stdout(explain(rule));
     });
 
+  if (inspect) {
+    inspect(program);
+    return exitCode;
+  }
   try {
     await program.parseAsync([...argv]);
     return exitCode;

@@ -1,4 +1,5 @@
 /** Registry, metadata, fixture coverage and README completeness (ESLint's checkRuleFiles, in spirit). */
+import { CLI_BEGIN, CLI_END, cliProgram, renderCliReference } from '../src/docs/cli-reference.js';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,4 +49,14 @@ test('README rules table is up to date (run `npm run docs`)', () => {
   const b = readme.indexOf(END);
   assert.ok(a !== -1 && b !== -1, 'README.md has the rules-table markers');
   assert.equal(readme.slice(a, b + END.length), renderRulesTable(rules));
+});
+
+test('README command reference lists every command and option (run `npm run docs`)', async () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const a = readme.indexOf(CLI_BEGIN);
+  const b = readme.indexOf(CLI_END);
+  assert.ok(a !== -1 && b !== -1, 'README.md has the cli-reference markers');
+  const program = await cliProgram();
+  assert.ok(program.commands.length >= 5, 'the program hands over its commands');
+  assert.equal(readme.slice(a, b + CLI_END.length), renderCliReference(program));
 });

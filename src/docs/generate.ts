@@ -1,14 +1,21 @@
-/** `npm run docs`: regenerate the README rules table from rule metadata. */
+/** `npm run docs`: regenerate the README's generated sections (rules table, command reference). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { rules } from '../../rules/index.js';
 import { BEGIN, END, renderRulesTable } from './rules-table.js';
+import { CLI_BEGIN, CLI_END, cliProgram, renderCliReference } from './cli-reference.js';
 
-const readme = readFileSync('README.md', 'utf8');
-const a = readme.indexOf(BEGIN);
-const b = readme.indexOf(END);
-if (a === -1 || b === -1) {
-  console.error('README.md has no rules-table markers');
-  process.exit(2);
+function splice(text: string, begin: string, end: string, body: string): string {
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a === -1 || b === -1) {
+    console.error(`README.md has no ${begin} ... ${end} markers`);
+    process.exit(2);
+  }
+  return text.slice(0, a) + body + text.slice(b + end.length);
 }
-writeFileSync('README.md', readme.slice(0, a) + renderRulesTable(rules) + readme.slice(b + END.length));
-console.log(`rules table: ${rules.length} rules`);
+
+let readme = readFileSync('README.md', 'utf8');
+readme = splice(readme, BEGIN, END, renderRulesTable(rules));
+readme = splice(readme, CLI_BEGIN, CLI_END, renderCliReference(await cliProgram()));
+writeFileSync('README.md', readme);
+console.log(`README: ${rules.length} rules, command reference regenerated`);
