@@ -9,6 +9,7 @@ import debugModeEnabled from './debug-mode-enabled.js';
 import defaultCredentials from './default-credentials.js';
 import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
+import dockerRunsAsRoot from './docker-runs-as-root.js';
 import dotenvCommitted from './dotenv-committed.js';
 import eolRuntime from './eol-runtime.js';
 import errorDisclosure from './error-disclosure.js';
@@ -49,6 +50,7 @@ export const rules: readonly AnyRule[] = [
   defaultCredentials,
   devDependencyInProduction,
   devServerInProduction,
+  dockerRunsAsRoot,
   dotenvCommitted,
   eolRuntime,
   errorDisclosure,
