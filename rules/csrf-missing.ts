@@ -1,6 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
-import type { PyModule } from '../src/parsers/python.js';
+import type { PyFunction, PyModule } from '../src/parsers/python.js';
 import { dottedName } from '../src/parsers/python.js';
 import { literalValue, objectProps, type ts } from '../src/parsers/script.js';
 import { appImportsJs, appPython, appScripts, dottedNamesIn, perApp } from './_shared/project.js';
@@ -13,6 +13,8 @@ const MACHINE_ENDPOINT = /webhook|hook|callback|notify|notification|ipn|stripe|p
 const JS_CSRF = ['csurf', 'csrf-csrf', 'lusca', 'csrf-sync', 'tiny-csrf', '@dr.pogodin/csurf', 'csrf', '@fastify/csrf-protection', 'koa-csrf', 'next-csrf', '@edge-csrf/nextjs', '@edge-csrf/core'];
 /** Flask reads that mean a route handles a browser form or a cookie session. */
 const FLASK_BROWSER_INPUT = /^flask\.(request\.(form|values)|session)\b|^flask_login\.(current_user|login_user)\b/;
+/** Request headers that carry credentials a browser never attaches on its own. */
+const AUTH_HEADER = /^(authorization|x-api-key|api-key|x-auth-token|x-access-token)$/i;
 
 interface FlaskInfo {
   readonly protected: boolean;
@@ -92,6 +94,7 @@ export default defineRule({
         const route = routes.find((r) => r.handler === fn);
         if (MACHINE_ENDPOINT.test(fn.name) || (route?.path && MACHINE_ENDPOINT.test(route.path))) continue;
         if (route && !isStateChanging(route)) continue;
+        if (headerAuthenticated(fn, py)) continue;
         ctx.report({ messageId: 'exemptView', data: { name: `${fn.name}()` }, at: exempt.range });
       }
       // WTF_CSRF_ENABLED = False
@@ -155,6 +158,27 @@ function flaskInfo(project: ProjectFacts, app: App): FlaskInfo {
     }
   }
   return { protected: isProtected, formRoute };
+}
+
+/**
+ * A view authenticated by a credential header (Authorization, X-API-Key), read in its body or in a decorator
+ * defined in the same module, that reads no form and no session: a cross-site form cannot send that header,
+ * so exempting the view from CSRF is correct.
+ */
+function headerAuthenticated(fn: PyFunction, py: PyModule): boolean {
+  if ([...dottedNamesIn(py, fn.bodyRange)].some((d) => FLASK_BROWSER_INPUT.test(d))) return false;
+  const decoratorBodies = fn.decorators
+    .map((d) => dottedName(d))
+    .map((n) => py.functions.find((f) => f.name === n && f.scope.functions.length === 0 && f.scope.classes.length === 0))
+    .filter((f): f is PyFunction => f !== undefined)
+    .map((f) => f.range);
+  const ranges = [fn.bodyRange, ...decoratorBodies];
+  return py.calls.some((c) => {
+    if (!/^flask\.request\.headers\.get$/.test(c.qualified)) return false;
+    const name = c.positional[0];
+    if (name?.kind !== 'str' || !AUTH_HEADER.test(name.value)) return false;
+    return ranges.some((r) => c.range.start >= r.start && c.range.end <= r.end);
+  });
 }
 
 /** `csrf.exempt` where csrf is a CSRFProtect instance (or conventionally named). */

@@ -4,7 +4,7 @@ import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import type { ProjectFacts } from '../src/engine/facts.js';
 import { dotted } from '../src/parsers/script.js';
 import { insideFunction } from './_shared/js.js';
-import { appendKeywordArg, configItems, envLookup, inDevOnlyClass, isSettingsModule } from './_shared/python.js';
+import { appendKeywordArg, configItems, envLookup, inDevOnlyClass, isSettingsModule, leadingText } from './_shared/python.js';
 
 const SERVER_DB = /^(postgres(ql)?|mysql|mariadb|mssql|oracle)(\+\w+)?:/i;
 
@@ -89,7 +89,8 @@ function isServerDb(e: PyExpr | undefined, py: PyModule): boolean {
   const look = envLookup(e, py);
   if (look) {
     // An env-provided URL is a server database unless the fallback says otherwise.
-    if (look.fallback?.kind === 'str') return SERVER_DB.test(look.fallback.value);
+    const fallback = look.fallback ? leadingText(look.fallback) : undefined;
+    if (fallback !== undefined) return SERVER_DB.test(fallback);
     return /DATABASE|POSTGRES|MYSQL|DB_URL|SQLALCHEMY/i.test(look.name ?? '');
   }
   return false;

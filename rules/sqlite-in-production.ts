@@ -5,7 +5,7 @@ import { prismaBlocks } from '../src/parsers/prisma.js';
 import { literalValue, objectProps, ts } from '../src/parsers/script.js';
 import { composeEnv, dockerEnv, kubernetesEnv } from './_shared/config-files.js';
 import { envWithFallback } from './_shared/js.js';
-import { configItems, envLookup, inDevOnlyClass, isSettingsModule, overriddenInProductionSubclasses } from './_shared/python.js';
+import { configItems, envLookup, inDevOnlyClass, isSettingsModule, leadingText, overriddenInProductionSubclasses } from './_shared/python.js';
 
 const SQLITE_URL = /^sqlite(\+\w+)?:/i;
 const URL_KEYS = /^(SQLALCHEMY_DATABASE_UR[IL]|DATABASE_UR[IL]|DB_UR[IL]|DATABASE_URI)$/;
@@ -73,15 +73,18 @@ export default defineRule({
         }
       }
 
+      // A literal URL or one built from a literal prefix: 'sqlite:///' + os.path.join(BASE_DIR, 'app.db').
       function reportUrl(key: string, value: PyExpr, at: TextRange): void {
-        if (value.kind === 'str' && SQLITE_URL.test(value.value)) {
-          if (/:memory:|^sqlite:\/\/$/.test(value.value)) return;
-          ctx.report({ messageId: 'url', data: { key, value: value.value }, at });
+        const url = leadingText(value);
+        if (url !== undefined && SQLITE_URL.test(url)) {
+          if (/:memory:/.test(url) || (value.kind === 'str' && /^sqlite:\/\/$/.test(url))) return;
+          ctx.report({ messageId: 'url', data: { key, value: value.kind === 'str' ? value.value : value.text }, at });
           return;
         }
         const look = envLookup(value, py);
-        if (look?.fallback?.kind === 'str' && SQLITE_URL.test(look.fallback.value)) {
-          ctx.report({ messageId: 'fallback', data: { key, value: look.fallback.value, name: look.name ?? 'the variable' }, at: look.fallback.range, severity: 'medium' });
+        const fallback = look?.fallback ? leadingText(look.fallback) : undefined;
+        if (look?.fallback && fallback !== undefined && SQLITE_URL.test(fallback)) {
+          ctx.report({ messageId: 'fallback', data: { key, value: look.fallback.kind === 'str' ? fallback : look.fallback.text, name: look.name ?? 'the variable' }, at: look.fallback.range, severity: 'medium' });
         }
       }
     },

@@ -289,3 +289,25 @@ export function appendKeywordArg(call: PyCall, source: string): TextEdit {
   if (!last) return { start: call.argsRange.start + 1, end: call.argsRange.start + 1, text: source };
   return { start: last.range.end, end: last.range.end, text: `, ${source}` };
 }
+
+/**
+ * The constant text a string-building expression starts with: `"sqlite:///" + os.path.join(d, "app.db")`,
+ * `"sqlite:///%s" % path`, `f"sqlite:///{BASE}/app.db"`, `"sqlite:///{}".format(p)` all start with "sqlite:///".
+ * Undefined when the expression does not start with literal text.
+ */
+export function leadingText(e: PyExpr | undefined, depth = 0): string | undefined {
+  if (!e || depth > 20) return undefined;
+  switch (e.kind) {
+    case 'str':
+      return e.value;
+    case 'fstring':
+      // The literal parts are joined; they lead only when the f-string does not open with a placeholder.
+      return /^[a-zA-Z]*(?:'''|"""|'|")\{(?!\{)/.test(e.text) ? undefined : e.literal;
+    case 'binop':
+      return e.op === '+' || e.op === '%' ? leadingText(e.left, depth + 1) : undefined;
+    case 'call':
+      return e.call.func.kind === 'attr' && e.call.func.attr === 'format' ? leadingText(e.call.func.object, depth + 1) : undefined;
+    default:
+      return undefined;
+  }
+}
