@@ -2,6 +2,7 @@
 import type { AnyRule } from '../src/engine/rule.js';
 import accountLockoutMissing from './account-lockout-missing.js';
 import backupsMissing from './backups-missing.js';
+import composeExposesDatabase from './compose-exposes-database.js';
 import corsWildcard from './cors-wildcard.js';
 import csrfMissing from './csrf-missing.js';
 import dbPoolMissing from './db-pool-missing.js';
@@ -43,6 +44,7 @@ import weakSecretKey from './weak-secret-key.js';
 export const rules: readonly AnyRule[] = [
   accountLockoutMissing,
   backupsMissing,
+  composeExposesDatabase,
   corsWildcard,
   csrfMissing,
   dbPoolMissing,
