@@ -79,7 +79,13 @@ export default defineRule({
   },
 });
 
+/** A path parameter (`<int:id>`, `:id`, `{id}`, `[id]`): a probe URL has none, so `/leads/<id>/status` is a resource. */
+const PATH_PARAM = /<[^>]*>|(^|\/):\w+|\{[^}]*\}|\[[^\]]*\]/;
+
 function isHealth(r: PyRoute | JsRoute): boolean {
+  // Probes are GET (or HEAD) requests to a fixed URL; a POST-only route or one with a path parameter is not one.
+  if (r.path !== undefined && PATH_PARAM.test(r.path)) return false;
+  if (!r.methods.some((m) => m === 'GET' || m === 'HEAD' || m === 'ANY')) return false;
   return (r.path !== undefined && HEALTH_PATH.test(r.path)) || (r.path === undefined && /^(health|healthz|healthcheck|readiness|liveness)$/i.test(r.handlerName?.split('.').at(-1) ?? ''));
 }
 
