@@ -12,7 +12,7 @@
  * mode kept) and never leave the audited root.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parseEnv } from '../parsers/env.js';
 import { initPython, parsePython } from '../parsers/python.js';
@@ -439,7 +439,10 @@ export function writeFixes(rootArg: string, changes: readonly FileChange[]): Wri
   const refused: { path: string; reason: string }[] = [];
   for (const c of changes) {
     try {
+      if (safeRelative(c.path)) removeStaleTemps(dirname(join(root, c.path)), basename(c.path));
+      crashPoint('before-write');
       const reason = writeOne(root, c);
+      crashPoint('after-rename');
       if (reason) refused.push({ path: c.path, reason });
       else written.push(c.path);
     } catch (error) {
@@ -480,6 +483,7 @@ function writeOne(root: string, c: FileChange): string | undefined {
   const hash = contentHash(readFileSync(abs));
   if (hash !== c.hash) return 'file changed since it was audited; not written (re-run prodaudit)';
   const tmp = writeTemp(dirname(abs), basename(abs), data, st.mode & 0o7777);
+  crashPoint('before-rename');
   try {
     renameSync(tmp, abs);
   } catch (error) {
@@ -489,11 +493,19 @@ function writeOne(root: string, c: FileChange): string | undefined {
   return undefined;
 }
 
+const TEMP_NAME = /^\.(.+)\.prodaudit-(\d+)-[0-9a-f]{8}\.tmp$/;
+
 function writeTemp(dir: string, base: string, data: Buffer, mode: number): string {
   const tmp = join(dir, `.${base}.prodaudit-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
     let off = 0;
+    const half = data.length >> 1;
+    if (crashHere('mid-write')) {
+      while (off < half) off += writeSync(fd, data, off, half - off);
+      fsyncSync(fd);
+      process.kill(process.pid, 'SIGKILL');
+    }
     while (off < data.length) off += writeSync(fd, data, off, data.length - off);
     fsyncSync(fd);
   } finally {
@@ -501,4 +513,58 @@ function writeTemp(dir: string, base: string, data: Buffer, mode: number): strin
   }
   chmodSync(tmp, mode); // openSync's mode is filtered by the umask
   return tmp;
+}
+
+/**
+ * A run killed between writing a temp file and renaming it (power loss, SIGKILL, OOM) leaves
+ * `.NAME.prodaudit-PID-XXXXXXXX.tmp` next to NAME; the original is intact. The next run that
+ * writes NAME removes such leftovers of processes that are no longer alive.
+ */
+function removeStaleTemps(dir: string, base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || m[1] !== base || alive(Number(m[2]))) continue;
+    try {
+      if (lstatSync(join(dir, name)).isFile()) unlinkSync(join(dir, name));
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Crash injection for test/fix-crash.test.ts only: PRODAUDIT_TEST_KILL_AT=PHASE:N kills this
+ * process with SIGKILL (no handlers, no cleanup, like a power cut) at PHASE of the N-th file
+ * written. Phases: before-write, mid-write (half the temp file written), before-rename,
+ * after-rename. Unset in normal runs: one string comparison per file written.
+ */
+const KILL_AT = /^(before-write|mid-write|before-rename|after-rename):(\d+)$/.exec(process.env.PRODAUDIT_TEST_KILL_AT ?? '');
+const killCounts = new Map<string, number>();
+
+/** Counts PHASE; true at the N-th time when PRODAUDIT_TEST_KILL_AT names it. */
+function crashHere(phase: string): boolean {
+  if (!KILL_AT || KILL_AT[1] !== phase) return false;
+  const n = (killCounts.get(phase) ?? 0) + 1;
+  killCounts.set(phase, n);
+  return n === Number(KILL_AT[2]);
+}
+
+function crashPoint(phase: string): void {
+  if (crashHere(phase)) process.kill(process.pid, 'SIGKILL');
 }
