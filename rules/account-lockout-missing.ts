@@ -1,5 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
+import type { PyCall } from '../src/parsers/python.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
 import { appImportsJs, appPython, dottedNamesIn, perApp } from './_shared/project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } from './_shared/routes.js';
@@ -8,6 +9,13 @@ import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } f
 const PY_VERIFY = /(^|\.)(check_password_hash|check_password|verify_password|verify|checkpw|authenticate|check_pw)$/;
 const JS_VERIFY = /(^|\.)(compare|compareSync|verify|checkPassword|comparePassword|validatePassword|verifyPassword)$/;
 /** Names that show failed attempts are counted or accounts locked. */
+/** A bare `verify()` (pwd_context.verify, tokens.verify) checks a password only when a password goes in. */
+const PASSWORDISH = /pass|pwd|\bpw\b|secret|credential/i;
+function checksPassword(c: PyCall): boolean {
+  if (!/(^|\.)verify$/.test(c.callee || c.qualified)) return true;
+  return c.args.some((a) => PASSWORDISH.test(a.value.text) || PASSWORDISH.test(a.name ?? ''));
+}
+
 const TRACKING = /fail|attempt|lock|throttle|strike|brute/i;
 const JS_LOCKOUT_LIBS = ['express-brute', 'rate-limiter-flexible', '@nestjs/throttler'];
 
@@ -51,7 +59,7 @@ export default defineRule({
         if (!r.handler || authRouteKind(r) !== 'login' && authRouteKind(r) !== 'token') continue;
         if (!isStateChanging(r)) continue;
         const calls = callsIn(py, r.handler);
-        if (!calls.some((c) => PY_VERIFY.test(c.qualified) || PY_VERIFY.test(c.callee))) continue;
+        if (!calls.some((c) => (PY_VERIFY.test(c.qualified) || PY_VERIFY.test(c.callee)) && checksPassword(c))) continue;
         if (calls.some((c) => TRACKING.test(c.callee)) || [...dottedNamesIn(py, r.handler.bodyRange)].some((n) => TRACKING.test(n))) continue;
         if (perApp(pyLib, project, app, () => appPython(project, app, /axes|lockout|Lockout/).some(({ py: m }) => m.importsModule('axes') || m.strings.some((s) => s.value === 'axes') || m.functions.some((f) => TRACKING.test(f.name))))) continue;
         ctx.report({ messageId: 'noLockout', data: { name: `${r.handler.name}()` }, at: r.at });

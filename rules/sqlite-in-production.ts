@@ -5,7 +5,7 @@ import { prismaBlocks } from '../src/parsers/prisma.js';
 import { literalValue, objectProps, ts } from '../src/parsers/script.js';
 import { composeEnv, dockerEnv, kubernetesEnv } from './_shared/config-files.js';
 import { envWithFallback } from './_shared/js.js';
-import { configItems, envLookup, inDevOnlyClass, isSettingsModule, leadingText, overriddenInProductionSubclasses } from './_shared/python.js';
+import { configItems, envLookup, inDevOnlyClass, isSettingsModule, leadingText, overriddenInProductionSubclasses, resolvePyName } from './_shared/python.js';
 
 const SQLITE_URL = /^sqlite(\+\w+)?:/i;
 const URL_KEYS = /^(SQLALCHEMY_DATABASE_UR[IL]|DATABASE_UR[IL]|DB_UR[IL]|DATABASE_URI)$/;
@@ -65,8 +65,11 @@ export default defineRule({
           const arg = call.positional[0];
           if (arg) reportUrl('create_engine URL', arg, arg.range);
         } else if (call.qualified === 'sqlite3.connect') {
-          const arg = call.positional[0];
-          if (arg?.kind === 'str' && arg.value !== ':memory:') ctx.report({ messageId: 'connect', data: { callee: call.callee, value: arg.value }, at: call.range });
+          // The path as written or bound to a name (DATABASE = 'app.db'; DB_PATH = os.getenv('DB_PATH', 'data/app.db')).
+          const arg = resolvePyName(py, call.positional[0] ?? call.keyword('database'), call.scope.functions);
+          const look = envLookup(arg, py);
+          const file = arg?.kind === 'str' ? arg : arg?.kind === 'call' && /(^|\.)path\.join$/.test(arg.call.qualified) ? arg.call.positional.at(-1) : look?.fallback;
+          if (file?.kind === 'str' && file.value !== ':memory:' && file.value !== '') ctx.report({ messageId: 'connect', data: { callee: call.callee, value: file.value }, at: call.range });
         } else if (/^dj_database_url\.(config|parse)$/.test(call.qualified)) {
           const d = call.keyword('default') ?? (call.qualified.endsWith('parse') ? call.positional[0] : undefined);
           if (d?.kind === 'str' && SQLITE_URL.test(d.value)) ctx.report({ messageId: 'fallback', data: { key: 'DATABASES', value: d.value, name: 'DATABASE_URL' }, at: d.range, severity: 'medium' });

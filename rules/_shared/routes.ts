@@ -551,6 +551,8 @@ export function authRouteKind(route: Pick<RouteBase, 'path' | 'handlerName'>): A
     if (!subject) continue;
     const s = subject.replace(/<[^>]*>|\{[^}]*\}|:\w+/g, '');
     if (/logout|log[-_]out|signout|sign[-_]out/i.test(s)) return undefined;
+    // Token refresh (/auth/refresh, /refresh-token, /token/refresh) takes a server-issued token, not a guessable credential.
+    if (/(^|[/_-])refresh([-_]?token)?\/?$/i.test(s)) return undefined;
     for (const [kind, re] of AUTH_PATTERNS) if (re.test(s)) return kind;
   }
   return undefined;
