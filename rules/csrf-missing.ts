@@ -3,7 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { PyFunction, PyModule } from '../src/parsers/python.js';
 import { dottedName } from '../src/parsers/python.js';
 import { literalValue, objectProps, type ts } from '../src/parsers/script.js';
-import { appImportsJs, appPython, appScripts, dottedNamesIn, perApp } from './_shared/project.js';
+import { appImportsJs, appImportsPy, appPython, appScripts, dottedNamesIn, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass, isSettingsModule } from './_shared/python.js';
 import { isStateChanging, pythonRoutes, scriptRoutes, type PyRoute } from './_shared/routes.js';
 
@@ -146,6 +146,7 @@ function flaskInfo(project: ProjectFacts, app: App): FlaskInfo {
   const modules = appPython(project, app, /flask|Flask|route|CSRF|SeaSurf/);
   let isProtected = false;
   let formRoute: FlaskInfo['formRoute'];
+  const flaskWtf = appImportsPy(project, app, ['flask_wtf']);
   for (const { path, py } of modules) {
     if (py.calls.some((c) => /^(flask_wtf(\.csrf)?\.CSRFProtect|flask_seasurf\.SeaSurf)$/.test(c.qualified))) isProtected = true;
     if (formRoute) continue;
@@ -153,11 +154,18 @@ function flaskInfo(project: ProjectFacts, app: App): FlaskInfo {
       if (r.framework !== 'flask' || !isStateChanging(r) || !r.handler) continue;
       const reads = [...dottedNamesIn(py, r.handler.bodyRange)];
       if (!reads.some((d) => FLASK_BROWSER_INPUT.test(d))) continue;
+      // `form.validate_on_submit()` exists only on Flask-WTF's FlaskForm, which checks the CSRF
+      // token itself (unless WTF_CSRF_ENABLED = False, reported above): that route is protected.
+      if (flaskWtf && validatesFlaskForm(py, r.handler.bodyRange)) continue;
       formRoute = { path: `${r.methods.filter((m) => m !== 'GET').join('/')} ${r.path ?? r.handlerName ?? '?'} in ${path}:${r.line}`, route: r };
       break;
     }
   }
   return { protected: isProtected, formRoute };
+}
+
+function validatesFlaskForm(py: PyModule, body: { start: number; end: number }): boolean {
+  return py.calls.some((c) => c.callee.endsWith('.validate_on_submit') && c.range.start >= body.start && c.range.end <= body.end);
 }
 
 /**

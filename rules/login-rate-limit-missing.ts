@@ -86,9 +86,12 @@ function report(ctx: { report: (d: { messageId: 'noLimit'; data: Record<string, 
   ctx.report({ messageId: 'noLimit', data: { kind: label, method: method === 'ANY' ? '' : method, path: r.path ?? r.handlerName ?? '' }, at: r.at });
 }
 
-/** Routes an attacker can hammer: those that accept a submission (POST, or any method). */
+/**
+ * Routes an attacker can hammer: those that accept a submission (POST, PUT, PATCH, or any method).
+ * A DELETE-only route (logging out, revoking a token) takes no credential to guess.
+ */
 function attackable(r: RouteBase): boolean {
-  return isStateChanging(r);
+  return isStateChanging(r) && r.methods.some((m) => m !== 'DELETE' && m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
 }
 
 // ---------------------------------------------------------------- Python

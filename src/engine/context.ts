@@ -8,6 +8,7 @@ export type PathContext = 'production' | 'test' | 'fixture' | 'example' | 'devel
 const TEST = [
   /(^|\/)(tests?|__tests__|spec|specs|testing|e2e|cypress|playwright)\//,
   /(^|\/)test_[^/]*\.py$/,
+  /(^|\/)tests?\.py$/, // Django's per-app tests.py, single-module test suites
   /(^|\/)[^/]*_tests?\.py$/,
   /(^|\/)conftest\.py$/,
   /\.(spec|test|e2e)\.[cm]?[jt]sx?$/,
@@ -28,6 +29,7 @@ const DEVELOPMENT = [
   /(^|\/)(Dockerfile|Containerfile)[.-](dev|development|local|test)$/i,
   /(^|\/)(dev|development)\.Dockerfile$/i,
   /(^|\/)(vite|webpack|jest|vitest|babel|eslint|prettier|tailwind|postcss|karma|rollup|playwright|cypress)\.config\.[cm]?[jt]s$/,
+  /(^|\/)(jest|vitest)\.(preset|setup|global-setup|teardown)\.[cm]?[jt]s$/, // Nx's jest.preset.js, jest.setup.ts
   /(^|\/)\.eslintrc(\.[cm]?js)?$/,
 ];
 
