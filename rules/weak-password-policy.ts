@@ -1,9 +1,14 @@
 import { defineRule } from '../src/engine/rule.js';
+import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import { literalValue, ts, walk } from '../src/parsers/script.js';
 import { authRouteKind, callsIn, pythonRoutes } from './_shared/routes.js';
 
 const MIN_LENGTH = 8;
 const PASSWORD_NAME = /pass(word)?|pwd/i;
+/** Fields that re-enter or check an existing password: a length rule there is not the policy. */
+const NOT_A_NEW_PASSWORD = /^(current|old|existing|confirm|repeat|verify)[_-]?pass|pass(word)?[_-]?(confirm|confirmation|again|repeat|check)$/i;
+/** `min(1)` / `length < 1` is a "required" check, not a length policy. */
+const isPolicyLength = (v: unknown): v is number => typeof v === 'number' && v > 1 && v < MIN_LENGTH;
 const VALIDATOR = /valid|strength|policy|check_password_rules|password_ok|zxcvbn|complexity/i;
 
 export default defineRule({
@@ -60,21 +65,24 @@ export default defineRule({
     },
 
     script(ctx) {
-      const { js, ast } = ctx;
+      const { js, ast, project } = ctx;
+      // Validation in a front end is convenience for the user; the policy is what the server enforces.
+      const fws = project.appOf(ctx.path).frameworks;
+      if (!BACKEND_FRAMEWORKS.some((f) => fws.has(f))) return;
       walk(ast, (n) => {
         // password.length < 6  /  body.password.length >= 6  /  z.string().min(6) on a password field
         if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.LessThanToken || n.operatorToken.kind === ts.SyntaxKind.GreaterThanEqualsToken)) {
           const l = n.left;
           const v = literalValue(n.right);
-          if (ts.isPropertyAccessExpression(l) && l.name.text === 'length' && PASSWORD_NAME.test(l.expression.getText(ast)) && typeof v === 'number' && v < MIN_LENGTH) {
+          if (ts.isPropertyAccessExpression(l) && l.name.text === 'length' && PASSWORD_NAME.test(l.expression.getText(ast)) && isPolicyLength(v)) {
             ctx.report({ messageId: 'shortMinimum', data: { n: v }, at: js.range(n) });
           }
         }
-        if (ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && PASSWORD_NAME.test(n.name.text)) {
+        if (ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && PASSWORD_NAME.test(n.name.text) && !NOT_A_NEW_PASSWORD.test(n.name.text)) {
           walk(n.initializer, (m) => {
             if (ts.isCallExpression(m) && ts.isPropertyAccessExpression(m.expression) && /^(min|minLength|minlength)$/.test(m.expression.name.text)) {
               const v = literalValue(m.arguments[0]);
-              if (typeof v === 'number' && v < MIN_LENGTH) ctx.report({ messageId: 'shortMinimum', data: { n: v }, at: js.range(m) });
+              if (isPolicyLength(v)) ctx.report({ messageId: 'shortMinimum', data: { n: v }, at: js.range(m) });
             }
             return undefined;
           });

@@ -26,7 +26,7 @@ const DEVELOPMENT = [
   /(^|\/)(docker-)?compose\.(override|dev|development|local|test)\.ya?ml$/,
   /(^|\/)docker-compose[-.](override|dev|development|local|test)\.ya?ml$/,
   /(^|\/)\.env\.(development|dev|local|test|testing|ci)(\.local)?$/,
-  /(^|\/)(Dockerfile|Containerfile)[.-](dev|development|local|test)$/i,
+  /(^|\/)(Dockerfile|Containerfile)[.-](dev|development|local|test|e2e|ci|playwright|cypress)$/i,
   /(^|\/)(dev|development)\.Dockerfile$/i,
   /(^|\/)(vite|webpack|jest|vitest|babel|eslint|prettier|tailwind|postcss|karma|rollup|playwright|cypress)\.config\.[cm]?[jt]s$/,
   /(^|\/)(jest|vitest)\.(preset|setup|global-setup|teardown)\.[cm]?[jt]s$/, // Nx's jest.preset.js, jest.setup.ts
