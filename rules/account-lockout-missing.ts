@@ -61,7 +61,7 @@ export default defineRule({
         const calls = callsIn(py, r.handler);
         if (!calls.some((c) => (PY_VERIFY.test(c.qualified) || PY_VERIFY.test(c.callee)) && checksPassword(c))) continue;
         if (calls.some((c) => TRACKING.test(c.callee)) || [...dottedNamesIn(py, r.handler.bodyRange)].some((n) => TRACKING.test(n))) continue;
-        if (perApp(pyLib, project, app, () => appPython(project, app, /axes|lockout|Lockout/).some(({ py: m }) => m.importsModule('axes') || m.strings.some((s) => s.value === 'axes') || m.functions.some((f) => TRACKING.test(f.name))))) continue;
+        if (perApp(pyLib, project, app, () => appPython(project, app, /axes|lockout|Lockout|failed_login|failed_attempt|login_attempt|locked_until/).some(({ py: m }) => m.importsModule('axes') || m.strings.some((s) => s.value === 'axes') || m.functions.some((f) => TRACKING.test(f.name))))) continue;
         ctx.report({ messageId: 'noLockout', data: { name: `${r.handler.name}()` }, at: r.at });
       }
     },

@@ -34,7 +34,7 @@ export default defineRule({
         'If the app answers plain HTTP, a login form, a session cookie or an API token can travel unencrypted: on public Wi-Fi or any hop in between they can be read and changed. Behind a load balancer the app must also trust X-Forwarded-Proto, or it cannot tell that a request came in over HTTP.',
       fix:
         'Django: `SECURE_SSL_REDIRECT = True` and `SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")` behind a proxy. Flask: `Talisman(app, force_https=True)` with `ProxyFix(app.wsgi_app, x_proto=1)`. Express: `app.set("trust proxy", 1)` and a middleware that redirects when `!req.secure` (or express-sslify). Pair it with HSTS (see security-headers-missing).',
-      whenNotTo: 'When TLS is terminated and HTTP is redirected by the platform (a load balancer listener rule, Cloudflare "Always use HTTPS", Heroku ACM with redirects), the app does not need to do it; suppress with a comment naming the platform.',
+      whenNotTo: 'When TLS is terminated and HTTP is redirected by the platform (a load balancer listener rule, Cloudflare "Always use HTTPS", Heroku ACM with redirects), the app does not need to do it; Vercel deployments (a vercel.json) are recognised, for other platforms suppress with a comment naming the platform.',
       references: [
         'https://docs.djangoproject.com/en/stable/ref/settings/#secure-ssl-redirect',
         'https://github.com/GoogleCloudPlatform/flask-talisman#options',
@@ -56,7 +56,7 @@ export default defineRule({
           const f = call.keyword('force_https');
           if (f?.kind === 'bool' && !f.value) ctx.report({ messageId: 'talismanOff', at: f.range });
         }
-        if (call.qualified === 'flask.Flask' && !perApp(flaskRedirect, project, app, () => flaskRedirects(project, app))) {
+        if (call.qualified === 'flask.Flask' && !perApp(flaskRedirect, project, app, () => flaskRedirects(project, app) || platformRedirects(project, app))) {
           ctx.report({ messageId: 'flaskNone', at: call.range });
         }
       }
@@ -67,7 +67,7 @@ export default defineRule({
       for (const a of py.assignments) {
         if (!a.topLevel || a.target !== 'MIDDLEWARE' || (a.value.kind !== 'list' && a.value.kind !== 'tuple')) continue;
         if (!a.value.elements.some((e) => e.kind === 'str' && /SecurityMiddleware$/.test(e.value))) continue;
-        if (perApp(djangoRedirect, project, app, () => djangoRedirects(project, app))) continue;
+        if (perApp(djangoRedirect, project, app, () => djangoRedirects(project, app) || platformRedirects(project, app))) continue;
         ctx.report({ messageId: 'djangoUnset', at: { start: a.range.start, end: a.range.start + a.target.length } });
       }
     },
@@ -77,12 +77,26 @@ export default defineRule({
       const app = project.appOf(ctx.path);
       for (const call of js.calls()) {
         if (call.isNew || call.qualified !== 'express' || !ts.isVariableDeclaration(call.node.parent)) continue;
-        if (perApp(expressRedirect, project, app, () => expressRedirects(project, app))) continue;
+        if (perApp(expressRedirect, project, app, () => expressRedirects(project, app) || platformRedirects(project, app))) continue;
         ctx.report({ messageId: 'expressNone', at: call.range });
       }
     },
   },
 });
+
+/**
+ * The app is deployed on a platform that always redirects HTTP to HTTPS itself: Vercel (a
+ * vercel.json in the app folder or a folder above it).
+ */
+function platformRedirects(project: ProjectFacts, app: App): boolean {
+  const parts = app.root ? app.root.split('/') : [];
+  for (let i = parts.length; i >= 0; i--) {
+    const dir = parts.slice(0, i).join('/');
+    const at = (name: string) => (dir ? `${dir}/${name}` : name);
+    if (project.files.includes(at('vercel.json'))) return true;
+  }
+  return false;
+}
 
 function flaskRedirects(project: ProjectFacts, app: App): boolean {
   return appPython(project, app, /Talisman|is_secure|SSLify|https/).some(({ py }) =>

@@ -7,7 +7,7 @@ import { callsIn, isStateChanging, pythonRoutes } from './_shared/routes.js';
 
 /** Evidence that a handler checks what kind of file it got. */
 const TYPE_CHECK_CALL = /(^|\.)(allowed_file|allowed|is_allowed|endswith|splitext|guess_type|from_buffer|from_file|what|validate_file|check_file|verify)$/;
-const TYPE_CHECK_NAME = /ALLOWED_|\.(mimetype|content_type|filename\.rsplit)|^(magic|imghdr|filetype|PIL)\b/;
+const TYPE_CHECK_NAME = /ALLOWED_|\.(mimetype|content_type)|(^|\.)(file_?name|name)\.rsplit$|^(magic|imghdr|filetype|PIL)\b/;
 
 const maxLength = new WeakMap<ProjectFacts, Map<App, boolean>>();
 

@@ -9,6 +9,7 @@ const PASSWORD_NAME = /pass(word)?|pwd/i;
 const NOT_A_NEW_PASSWORD = /^(current|old|existing|confirm|repeat|verify)[_-]?pass|pass(word)?[_-]?(confirm|confirmation|again|repeat|check)$/i;
 /** `min(1)` / `length < 1` is a "required" check, not a length policy. */
 const isPolicyLength = (v: unknown): v is number => typeof v === 'number' && v > 1 && v < MIN_LENGTH;
+const SETS_PASSWORD = /(set|reset|update|change|save|store|hash)_?password|password_?(hash|update)|^(hashpw|make_password|generate_password_hash|hash|encrypt)$/i;
 const VALIDATOR = /valid|strength|policy|check_password_rules|password_ok|zxcvbn|complexity/i;
 
 export default defineRule({
@@ -58,7 +59,8 @@ export default defineRule({
       for (const r of routes) {
         if (authRouteKind(r) !== 'reset' || !r.handler) continue;
         const calls = callsIn(py, r.handler);
-        if (!calls.some((c) => /set_password|password|hash/i.test(c.callee) || c.args.some((a) => PASSWORD_NAME.test(a.name ?? '')))) continue;
+        // Only handlers that store a new password: the one that mails the reset link sets none.
+        if (!calls.some((c) => SETS_PASSWORD.test(c.callee.split('.').at(-1) ?? '') || c.args.some((a) => PASSWORD_NAME.test(a.name ?? '')))) continue;
         if (calls.some((c) => (c.callee.split('.').at(-1) ?? '') === name)) continue;
         ctx.report({ messageId: 'resetSkipsValidator', data: { reset: r.handler.name, register: register.handler.name, validator: name }, at: r.at });
       }

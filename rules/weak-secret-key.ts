@@ -308,9 +308,12 @@ function settingsFieldOf(py: PyModule, className: string | undefined, valueRange
  * environment (no fallback) earlier and the module raises an error that names it.
  */
 function guardedDevFallback(py: PyModule, target: string, line: number): boolean {
-  const readFirst = py.assignments.some((a) => a.target === target && a.line < line && envLookup(a.value, py) && !envLookup(a.value, py)!.fallback);
-  if (!readFirst) return false;
-  return py.calls.some((c) => /(?:Error|Exception)$/.test(c.callee) && c.positional.some((p) => (p.kind === 'str' && p.value.includes(target)) || (p.kind === 'fstring' && p.literal.includes(target))));
+  const reads = py.assignments.filter((a) => a.target === target && a.line < line).map((a) => envLookup(a.value, py)).filter((l) => l !== undefined && !l.fallback);
+  if (reads.length === 0) return false;
+  // The error names the variable or the environment variable it came from (`secret_key = os.environ.get('SECRET_KEY')`).
+  const names = [target, ...reads.map((l) => l!.name).filter((n): n is string => !!n)].map((n) => n.toLowerCase());
+  const named = (text: string) => names.some((n) => text.toLowerCase().includes(n));
+  return py.calls.some((c) => /(?:Error|Exception)$/.test(c.callee) && c.positional.some((p) => (p.kind === 'str' && named(p.value)) || (p.kind === 'fstring' && named(p.literal))));
 }
 
 function inDevClassCall(classes: readonly string[]): boolean {
