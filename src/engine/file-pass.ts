@@ -116,7 +116,13 @@ const FRAMEWORK_HINT: Partial<Record<FileKind, RegExp>> = {
   python: /^[ \t]*(?:from[ \t]+(?:flask|django|fastapi)\b|import[ \t][^\n]*\b(?:flask|django|fastapi)\b)/m,
   script: /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*['"`](?:express|@nestjs\/|next|fastify|koa)['"`/]/,
 };
-const ON_DEMAND_ENTRIES = 64;
+/**
+ * Modules parsed for cross-file lookups (config classes, helper modules) before their own pass
+ * reaches them. 64 was too few for the fixture tree audited as one project once the seed apps
+ * (each with app, config and service modules read across files) were added: evicted entries were
+ * parsed a second time. A Python module is plain data; 256 of them stay well within memory.
+ */
+const ON_DEMAND_ENTRIES = 256;
 
 /** Set up one thread's pass: a reader, the facts (manifests read once), the rules by kind. */
 export async function createPassEnv(input: PassInput): Promise<PassEnv> {
