@@ -10,6 +10,7 @@ import ora, { type Ora } from 'ora';
 import { rules as allRules } from '../rules/index.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { DEPS_FORMATS, dependencyReport, type DepsFormat } from './deps/report.js';
 import { explain } from './docs/explain.js';
 import { BaselineError } from './ci/baseline.js';
 import { GitError } from './ci/changed.js';
@@ -135,6 +136,25 @@ export async function main(
     .option('--format <format>', 'text or json', 'text')
     .action((opts: { format: string }) => {
       io.stdout(listRules(allRules, opts.format === 'json'));
+    });
+
+  program
+    .command('deps [path]')
+    .description('list runtimes and direct dependencies per app: pinned version, newest in the shipped table, EOL status, advisories (offline)')
+    .addOption(new Option('-f, --format <format>', 'text, json or markdown').choices(Object.keys(DEPS_FORMATS)).default('text'))
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('-c, --config <file>', 'config file (its ignore patterns apply)')
+    .option('--ignore <pattern>', 'gitignore-style pattern to skip (repeatable)', collect, [])
+    .action(async (path: string | undefined, opts: { format: DepsFormat; output?: string; config?: string; ignore: string[] }) => {
+      const root = resolve(path ?? '.');
+      if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`not a directory: ${path ?? '.'}`);
+      const { config } = loadConfig(root, opts.config ? resolve(opts.config) : undefined, new Set(allRules.map((r) => r.meta.id)));
+      const text = DEPS_FORMATS[opts.format](await dependencyReport(root, { ignore: [...config.ignore, ...opts.ignore] }));
+      if (opts.output) {
+        mkdirSync(dirname(resolve(opts.output)), { recursive: true });
+        writeFileSync(resolve(opts.output), text);
+        io.stderr(`prodaudit: deps ${opts.format} report written to ${opts.output}\n`);
+      } else io.stdout(text);
     });
 
   program

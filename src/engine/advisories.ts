@@ -142,7 +142,8 @@ export function advisoriesFor(r: ResolvedDependency): AdvisoryMatch[] {
   return list.filter((a) => affects(a, version)).map((advisory) => ({ advisory, mode, version }));
 }
 
-const cmp = (eco: 'npm' | 'pypi', a: string, b: string): number => {
+/** Compare two versions of an ecosystem (semver for npm, PEP 440 for PyPI). */
+export const compareVersion = (eco: 'npm' | 'pypi', a: string, b: string): number => {
   if (eco === 'npm') return semver.compare(semver.coerce(a)?.version ?? '0.0.0', semver.coerce(b)?.version ?? '0.0.0');
   const x = parseVersion(a);
   const y = parseVersion(b);
@@ -160,9 +161,9 @@ export function firstSafeVersion(eco: 'npm' | 'pypi', pkg: string, from: string)
     const hits = list.filter((a) => affects(a, cur));
     if (!hits.length) return cur === from ? undefined : cur;
     const next = hits
-      .map((a) => a.fixed.filter((f) => cmp(eco, f, cur) > 0).sort((x, y) => cmp(eco, x, y))[0])
+      .map((a) => a.fixed.filter((f) => compareVersion(eco, f, cur) > 0).sort((x, y) => compareVersion(eco, x, y))[0])
       .filter((x): x is string => !!x)
-      .sort((x, y) => cmp(eco, x, y))
+      .sort((x, y) => compareVersion(eco, x, y))
       .at(-1);
     if (!next) return undefined;
     cur = next;
@@ -175,7 +176,7 @@ export function newestInTable(eco: 'npm' | 'pypi', pkg: string): string | undefi
   const versions = [...ADVISORIES.advisories.filter((a) => a.ecosystem === eco && a.package === pkg).flatMap((a) => a.fixed)];
   const known = ADVISORIES.newest[pkg];
   if (known) versions.push(known);
-  return versions.sort((a, b) => cmp(eco, a, b)).at(-1);
+  return versions.sort((a, b) => compareVersion(eco, a, b)).at(-1);
 }
 
 /** Is this package covered by the advisory table at all? */
