@@ -16,6 +16,7 @@ const items: SeedItem[] = [
   { item: 'No Rate Limiting', rule: 'login-rate-limit-missing', file: 'app.py', at: "@app.route('/api/login', methods=['POST'])" },
   { item: 'In-Memory File Metadata (app.py:52)', rule: 'in-memory-state', file: 'app.py', at: 'file_metadata: Dict[str, Dict] = {}' },
   { item: 'JSON File Storage (auth.py)', rule: 'json-file-database', file: 'auth.py', at: "with open(USERS_FILE, 'w') as f:" },
+  { item: 'JSON File Storage (blockchain.py)', rule: 'json-file-database', file: 'blockchain.py', at: "with open(self.path, 'w') as f:" },
   { item: 'Local File System Storage (uploads/)', rule: 'local-file-storage', file: 'app.py', at: 'file.save(temp_path)' },
   { item: 'Hardcoded Configuration / No Production Configuration', rule: 'env-config-missing' },
   { item: 'Print Statements Everywhere', rule: 'print-logging', file: 'app.py', at: 'print(f"New user registered: {username}")' },
