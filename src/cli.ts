@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import ora, { type Ora } from 'ora';
 import { rules as allRules } from '../rules/index.js';
-import { ConfigError, loadConfig } from './config/load.js';
+import { initConfig } from './ci/init.js';
+import { CONFIG_FILES, ConfigError, findConfig, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { DEPS_FORMATS, dependencyReport, type DepsFormat } from './deps/report.js';
 import { explain } from './docs/explain.js';
@@ -119,6 +120,15 @@ export async function main(
         io,
         { checklist: true },
       );
+    });
+
+  program
+    .command('init [path]')
+    .description('write a commented .prodaudit.yml for the detected frameworks')
+    .option('-o, --output <file>', 'config file to write (default: .prodaudit.yml in the folder)')
+    .option('--force', 'overwrite an existing config file')
+    .action(async (path: string | undefined, opts: { output?: string; force?: boolean }) => {
+      exitCode = await runInit(path ?? '.', opts, io);
     });
 
   program
@@ -279,6 +289,21 @@ function gate(result: AuditResult, opts: AuditCliOptions, config: Config, io: { 
     io.stderr(`prodaudit: gate failed: ${reasons.join('; ')}\n`);
     return EXIT.gate;
   }
+  return EXIT.ok;
+}
+
+async function runInit(pathArg: string, opts: { output?: string; force?: boolean }, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
+  const root = resolve(pathArg);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`not a directory: ${pathArg}`);
+  const target = opts.output ? resolve(opts.output) : resolve(root, CONFIG_FILES[0]!);
+  const existing = opts.output ? (existsSync(target) ? target : undefined) : findConfig(root);
+  if (existing && !opts.force) throw new UsageError(`${existing} already exists (use --force to overwrite)`);
+  const result = await auditDirectory(root, { rules: allRules });
+  const text = initConfig(result, allRules);
+  parseConfig(text, target, new Set(allRules.map((r) => r.meta.id))); // what init writes must load
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+  io.stderr(`prodaudit: wrote ${target} (${result.apps.map((a) => a.frameworks.join('+') || a.ecosystems.join('+') || 'no framework').join(', ') || 'no app'} detected)\n`);
   return EXIT.ok;
 }
 

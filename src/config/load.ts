@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import type { z } from 'zod';
 import { ConfigSchema, DEFAULT_CONFIG, type Config } from './schema.js';
 
 export const CONFIG_FILES = ['.prodaudit.yml', '.prodaudit.yaml', 'prodaudit.config.yaml', 'prodaudit.config.yml'];
@@ -42,7 +43,7 @@ export function parseConfig(text: string, path: string, knownRules?: ReadonlySet
     const p = lc.linePos(e.pos[0]);
     throw new ConfigError(`${path}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
   }
-  const raw = doc.toJS({ maxAliasCount: 50 }) ?? {};
+  const raw = dropNulls(doc.toJS({ maxAliasCount: 50 }) ?? {});
   const lineOf = (keys: readonly PropertyKey[]): string => {
     let node: unknown = doc.contents;
     let line = 1;
@@ -58,7 +59,7 @@ export function parseConfig(text: string, path: string, knownRules?: ReadonlySet
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = explainUnion(parsed.error.issues[0]!);
     const keyPath = [...issue.path];
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0]!;
@@ -101,4 +102,31 @@ function distance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/** A key whose children are all commented out (`rules:` in a fresh `prodaudit init` file) is null: treat it as absent. */
+function dropNulls(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (v === null) continue;
+    out[k] = k === 'apps' && v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([a, s]) => [a, s === null ? {} : dropNulls(s)])) : v;
+  }
+  return out;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** A union error ("Invalid input") says nothing; report the branch that got furthest instead. */
+function explainUnion(issue: Issue): Issue {
+  let current = issue;
+  while (current.code === 'invalid_union' && current.errors.length) {
+    const branches = current.errors.filter((b) => b.length > 0);
+    const score = (b: Issue[]) => Math.max(...b.map((i) => i.path.length)) * 2 + (b.some((i) => i.code !== 'invalid_type') ? 1 : 0);
+    const best = [...branches].sort((a, b) => score(b) - score(a))[0];
+    if (!best) break;
+    const inner = best[0]!;
+    current = { ...inner, path: [...current.path, ...inner.path] } as Issue;
+  }
+  return current;
 }
