@@ -21,6 +21,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'minutes',
     cwe: ['CWE-319', 'CWE-311'],
+    mootWhen: ['tlsTerminatedAtProxy'],
     triggers: ['Flask', 'express', 'SECURE_SSL_REDIRECT', 'MIDDLEWARE', 'force_https', 'Talisman'],
     messages: {
       djangoUnset: 'SECURE_SSL_REDIRECT is never set: Django serves plain HTTP requests instead of redirecting them to HTTPS.',

@@ -18,6 +18,7 @@ export default defineRule({
     confidence: 'medium',
     frameworks: BACKEND_FRAMEWORKS,
     fixable: 'none',
+    mootWhen: ['singleWorker'],
     effort: 'days',
     cwe: ['CWE-1188'],
     messages: {

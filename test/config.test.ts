@@ -133,6 +133,18 @@ describe('deployment context', () => {
     const xml = junit(await auditDirectory(APP, { rules: [httpsRule], config }), { color: false, rules: [httpsRule] });
     assert.match(xml, /<skipped message="context tlsTerminatedAtProxy: TLS ends at the ALB"\/>/);
   });
+
+  it('the real rules declare it: the CLI drops https-not-enforced and says why in the text report', () => {
+    const root = tempCopy('fixtures/_apps/flask-insecure');
+    const only = ['--only', 'https-not-enforced', '--no-cache'];
+    const before = cli([root, '--format', 'json', ...only]);
+    assert.equal((JSON.parse(before.stdout) as { findings: unknown[] }).findings.length, 1, 'flask-insecure does not redirect to HTTPS');
+    writeFileSync(join(root, '.prodaudit.yml'), 'context:\n  tlsTerminatedAtProxy: "TLS ends at the ALB, which redirects to HTTPS"\n');
+    const after = cli([root, ...only]);
+    assert.equal(after.code, 0, after.stderr);
+    assert.match(after.stdout, /Not applicable here[\s\S]*https-not-enforced +context tlsTerminatedAtProxy: TLS ends at the ALB, which redirects to HTTPS/);
+    assert.match(after.stdout, /^0 findings/m);
+  });
 });
 
 describe('prodaudit init', () => {

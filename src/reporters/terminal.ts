@@ -52,6 +52,12 @@ export const terminal: Reporter = (result, { color, rules, verbose }) => {
       for (const f of inCat.filter((x) => x.severity === sev)) out.push(...renderFinding(f));
     }
   }
+  const moot = result.outcomes.filter((o) => o.status === 'notApplicable' && o.reason);
+  if (moot.length) {
+    out.push('');
+    out.push(c.bold('Not applicable here') + c.dim(' (deployment context in the config)'));
+    for (const o of moot) out.push(`  ${o.ruleId.padEnd(26)} ${o.reason}`);
+  }
   if (result.diagnostics.length) {
     out.push('');
     out.push(c.bold('Diagnostics') + c.dim(' (the audit went on)'));
