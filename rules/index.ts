@@ -1,6 +1,7 @@
 // Alphabetical. test/registry.test.ts fails if a file in rules/ is missing here.
 import type { AnyRule } from '../src/engine/rule.js';
 import accountLockoutMissing from './account-lockout-missing.js';
+import backgroundWorkInRequest from './background-work-in-request.js';
 import backupsMissing from './backups-missing.js';
 import composeExposesDatabase from './compose-exposes-database.js';
 import corsWildcard from './cors-wildcard.js';
@@ -43,6 +44,7 @@ import weakSecretKey from './weak-secret-key.js';
 
 export const rules: readonly AnyRule[] = [
   accountLockoutMissing,
+  backgroundWorkInRequest,
   backupsMissing,
   composeExposesDatabase,
   corsWildcard,
