@@ -13,6 +13,7 @@ import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
 import dockerRunsAsRoot from './docker-runs-as-root.js';
 import dotenvCommitted from './dotenv-committed.js';
+import envConfigMissing from './env-config-missing.js';
 import eolRuntime from './eol-runtime.js';
 import errorDisclosure from './error-disclosure.js';
 import errorTrackingMissing from './error-tracking-missing.js';
@@ -56,6 +57,7 @@ export const rules: readonly AnyRule[] = [
   devServerInProduction,
   dockerRunsAsRoot,
   dotenvCommitted,
+  envConfigMissing,
   eolRuntime,
   errorDisclosure,
   errorTrackingMissing,

@@ -1,0 +1,375 @@
+import { posix } from 'node:path';
+import { replace } from '../src/engine/edits.js';
+import type { App } from '../src/engine/facts.js';
+import { defineRule } from '../src/engine/rule.js';
+import type { Fix, TextEdit, TextRange } from '../src/engine/types.js';
+import type { PyExpr, PyModule } from '../src/parsers/python.js';
+import { dotted, literalValue, objectProps, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
+import { pyImport, pyQuote, pyString } from './_shared/fix-helpers.js';
+import { envRead } from './_shared/js.js';
+import { anchorFile, appSources, backendApps, pyExprsIn, walkPy } from './_shared/project.js';
+import { configItems, envCall, envLookup, envSubscript, inDevOnlyClass, readsEnv } from './_shared/python.js';
+import { upperSnake } from './_shared/secrets.js';
+
+/**
+ * A service endpoint written as a literal: a URL with a scheme and a host (postgresql://db/app,
+ * redis://cache:6379, amqp://rabbit, https://api.partner.com/v2), never a path ("/static/") nor
+ * SQLite (sqlite-in-production), nor a URL with a password in it (default-credentials and
+ * hardcoded-secret report those: one finding per line per problem).
+ */
+export function serviceUrl(value: string): { scheme: string; host: string } | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(?:([^@/\s]*)@)?(\[[^\]]+\]|[^/:?#\s]+)(?::(\d+))?(?:[/?#]|$)/i.exec(value.trim());
+  if (!m) return undefined;
+  const scheme = m[1]!.toLowerCase();
+  if (scheme.startsWith('sqlite') || scheme === 'file') return undefined;
+  if (m[2] && m[2].includes(':')) return undefined; // user:password@ -> credential rules
+  const host = m[3]!;
+  if (host.includes('{') || host.includes('$') || host.includes('%(')) return undefined; // templated
+  return { scheme, host };
+}
+
+const SCHEMES = /^(postgres(ql)?|mysql|mariadb|mssql|oracle|mongodb(\+srv)?|redis|rediss|amqps?|nats|kafka|memcached?|elasticsearch|smtps?|ldaps?|wss?|https?)(\+[a-z0-9]+)?$/;
+/** Keys that hold where a service lives. */
+const ENDPOINT_KEY = /(^|_)(URL|URI|DSN|HOST|HOSTNAME|SERVER|ENDPOINT|ADDR|ADDRESS|BROKER|BACKEND|BASE_URL)$|^(MAIL_SERVER|EMAIL_HOST|SMTP_HOST|CACHE_REDIS_URL|SQLALCHEMY_DATABASE_URI|CELERY_BROKER_URL|CELERY_RESULT_BACKEND|BROKER_URL|RESULT_BACKEND)$/;
+/** Keys that name URL paths or hosts this app serves, not services it talks to. */
+const NOT_ENDPOINT = /^(STATIC|MEDIA|LOGIN|LOGOUT|LOGIN_REDIRECT|LOGOUT_REDIRECT|ROOT|ADMIN|SITE|SERVER_NAME|APPLICATION_ROOT|PREFERRED_URL_SCHEME|FORCE_SCRIPT_NAME|SESSION_COOKIE_DOMAIN|CORS_ORIGIN|CSRF_TRUSTED_ORIGIN|ALLOWED_HOST)S?(_URL|_URLS|_ROOT)?$|(^|_)(REDIRECT|CALLBACK|SUCCESS|CANCEL|RETURN|FRONTEND|PUBLIC|DOCS|SCHEMA|TERMS|PRIVACY|LOGO|AVATAR|IMAGE|ICON)_URLS?$|_URLCONF$|^(STATIC|MEDIA)_(ROOT|HOST)$/;
+
+function keyHoldsEndpoint(key: string): boolean {
+  const k = upperSnake(key);
+  return ENDPOINT_KEY.test(k) && !NOT_ENDPOINT.test(k);
+}
+function isSecretName(key: string): boolean {
+  return /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|CREDENTIAL)/.test(upperSnake(key));
+}
+
+/**
+ * Is the literal a hard-coded endpoint for a key? URLs by scheme; for *_HOST / *_SERVER keys also bare
+ * host names. Ports alone are not reported: a standard port beside a host read from the environment is
+ * fine, and a hard-coded host is reported once, not once per part (the listen port of a server is
+ * handled separately).
+ */
+function endpointValue(key: string | undefined, value: string | number): string | undefined {
+  if (typeof value === 'number') return undefined;
+  const url = serviceUrl(value);
+  if (url) return SCHEMES.test(url.scheme) ? value : undefined;
+  if (key && /(HOST|HOSTNAME|SERVER|ADDR|ADDRESS)$/.test(upperSnake(key)) && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9-]+)*$/i.test(value) && !/^(true|false|none|null)$/i.test(value)) return value;
+  return undefined;
+}
+
+/** Env var name for a key ("SQLALCHEMY_DATABASE_URI" stays, "redis_url" -> "REDIS_URL") or for a client ("redis.Redis" -> "REDIS_URL"). */
+function envNameFor(key: string | undefined, client: string): string {
+  if (key) return /^(SQLALCHEMY_DATABASE_URI|DATABASE_URI|DB_URL|DB_URI)$/.test(upperSnake(key)) ? 'DATABASE_URL' : upperSnake(key);
+  if (/redis/i.test(client)) return 'REDIS_URL';
+  if (/mongo/i.test(client)) return 'MONGODB_URI';
+  if (/smtp|mail|transport/i.test(client)) return 'SMTP_HOST';
+  if (/amqp|pika|rabbit|celery/i.test(client)) return 'BROKER_URL';
+  if (/elastic/i.test(client)) return 'ELASTICSEARCH_URL';
+  if (/axios|baseURL/i.test(client)) return 'API_BASE_URL';
+  return 'DATABASE_URL';
+}
+
+// ---------------------------------------------------------------- Python clients
+
+/** Clients whose first positional argument (or a keyword) is where the service lives. */
+const PY_CLIENTS: { callee: RegExp; args: readonly (number | string)[] }[] = [
+  { callee: /^sqlalchemy\.(create_engine|ext\.asyncio\.create_async_engine)$|^sqlalchemy\.ext\.asyncio\.create_async_engine$/, args: [0, 'url'] },
+  { callee: /^redis\.(Redis|StrictRedis|from_url|asyncio\.Redis|asyncio\.from_url|Redis\.from_url|StrictRedis\.from_url)$/, args: [0, 'url', 'host', 'port'] },
+  { callee: /^pymongo\.MongoClient$|^motor\.motor_asyncio\.AsyncIOMotorClient$|^mongoengine\.connect$/, args: [0, 'host', 'port'] },
+  { callee: /^smtplib\.(SMTP|SMTP_SSL)$/, args: [0, 1, 'host', 'port'] },
+  { callee: /^(psycopg2?|psycopg)\.connect$|^pymysql\.connect$|^MySQLdb\.connect$|^asyncpg\.(connect|create_pool)$/, args: [0, 'dsn', 'host', 'port'] },
+  { callee: /^celery\.Celery$/, args: ['broker', 'backend'] },
+  { callee: /^pika\.(ConnectionParameters|URLParameters)$/, args: [0, 'host', 'port'] },
+  { callee: /^elasticsearch\.(Elasticsearch|AsyncElasticsearch)$/, args: [0, 'hosts'] },
+  { callee: /^(httpx\.(Client|AsyncClient)|requests\.Session)$/, args: ['base_url'] },
+];
+const ARG_KEY: Record<string, string> = { url: 'url', host: 'host', port: 'port', dsn: 'dsn', broker: 'broker_url', backend: 'result_backend', hosts: 'url', base_url: 'base_url' };
+
+interface Found {
+  readonly at: TextRange;
+  readonly value: string;
+  readonly key: string | undefined;
+  readonly where: string;
+  readonly envName: string;
+  readonly isNumber: boolean;
+}
+
+/** Findings deduplicated by position (a literal seen through two shapes is reported once). */
+function collector(): { out: Found[]; add: (f: Found) => void } {
+  const out: Found[] = [];
+  const seen = new Set<number>();
+  return {
+    out,
+    add: (f) => {
+      if (seen.has(f.at.start)) return;
+      seen.add(f.at.start);
+      out.push(f);
+    },
+  };
+}
+
+function pyFindings(py: PyModule): Found[] {
+  const { out, add } = collector();
+  const literal = (e: PyExpr | undefined): string | number | undefined => (e?.kind === 'str' ? e.value : e?.kind === 'num' ? e.value : undefined);
+  for (const item of configItems(py)) {
+    if (!keyHoldsEndpoint(item.key)) continue;
+    if (isSecretName(item.key) || inDevOnlyClass(item) || envLookup(item.value, py) || readsEnv(item.value, py)) continue;
+    const v = literal(item.value);
+    if (v === undefined) continue;
+    const ep = endpointValue(item.key, v);
+    if (!ep) continue;
+    add({ at: item.value.range, value: ep, key: item.key, where: item.key, envName: envNameFor(item.key, ''), isNumber: typeof v === 'number' });
+  }
+  // Django DATABASES / CACHES: {'default': {'HOST': 'db.internal', 'PORT': '5432', 'LOCATION': 'redis://cache:6379/1'}}
+  for (const a of py.assignments) {
+    if (a.scope.functions.length > 0 || !/^(DATABASES|CACHES|CHANNEL_LAYERS)$/.test(a.target)) continue;
+    walkDict(a.value, (key, value) => {
+      const k = key === 'LOCATION' ? 'LOCATION_URL' : key;
+      if (!keyHoldsEndpoint(k)) return;
+      const v = literal(value);
+      if (v === undefined) return;
+      const ep = endpointValue(k, v);
+      if (ep) add({ at: value.range, value: ep, key, where: `${a.target} ${key}`, envName: a.target === 'DATABASES' ? `DB_${key}` : `CACHE_${k}`, isNumber: typeof v === 'number' });
+    });
+  }
+  for (const call of py.calls) {
+    const spec = PY_CLIENTS.find((c) => c.callee.test(call.qualified));
+    if (!spec) continue;
+    for (const a of spec.args) {
+      const e = typeof a === 'number' ? call.positional[a] : call.keyword(a);
+      const v = literal(e);
+      if (!e || v === undefined) continue;
+      const key = typeof a === 'number' ? (a === 1 || (typeof v === 'number') ? 'port' : typeof v === 'string' && serviceUrl(v) ? 'url' : 'host') : (ARG_KEY[a] ?? a);
+      const ep = endpointValue(key, v);
+      if (!ep) continue;
+      const envName = key === 'url' || key === 'dsn' ? envNameFor(undefined, call.qualified) : `${envNameFor(undefined, call.qualified).replace(/_(URL|URI|HOST)$/, '')}_${upperSnake(key)}`;
+      add({ at: e.range, value: ep, key: undefined, where: `${call.callee}()`, envName, isNumber: typeof v === 'number' });
+    }
+  }
+  return out;
+}
+
+function walkDict(e: PyExpr, visit: (key: string, value: PyExpr) => void, depth = 0): void {
+  if (e.kind !== 'dict' || depth > 5) return;
+  for (const entry of e.entries) {
+    if (entry.key?.kind === 'str') visit(entry.key.value, entry.value);
+    walkDict(entry.value, visit, depth + 1);
+  }
+}
+
+// ---------------------------------------------------------------- JS / TS clients
+
+/** Calls whose first argument (string or options object) says where a service lives. */
+const JS_CLIENTS = /^(mongoose\.(connect|createConnection)|mongodb\.MongoClient|mongodb\.MongoClient\.connect|ioredis|ioredis\.Redis|redis\.createClient|pg\.Pool|pg\.Client|mysql2?\.(createConnection|createPool)|mysql2\/promise\.(createConnection|createPool)|sequelize\.Sequelize|sequelize|knex|nodemailer\.createTransport|amqplib\.connect|amqplib\/callback_api\.connect|axios\.create|@elastic\/elasticsearch\.Client|bullmq\.Queue|bull)$/;
+const JS_OPTION_KEYS = /^(url|uri|host|hostname|port|connectionString|baseURL|baseUrl|node|server)$/;
+const JS_ENDPOINT_NAME = /(url|uri|dsn|host|hostname|endpoint|server|baseurl|origin)$/i;
+
+function jsFindings(js: ScriptModule): Found[] {
+  const { out, add } = collector();
+  for (const call of js.calls()) {
+    const q = call.qualified;
+    // app.listen(3000): the platform assigns PORT
+    if (!call.isNew && /\.listen$/.test(call.callee) && call.args[0] && typeof literalValue(call.args[0]) === 'number' && listensAsServer(call.callee, js)) {
+      add({ at: js.range(call.args[0]), value: String(literalValue(call.args[0])), key: 'PORT', where: `${call.callee}()`, envName: 'PORT', isNumber: true });
+      continue;
+    }
+    if (!JS_CLIENTS.test(q)) continue;
+    const first = call.args[0];
+    if (!first) continue;
+    const lit = literalValue(first);
+    if (typeof lit === 'string') {
+      const ep = endpointValue('url', lit);
+      if (ep) add({ at: js.range(first), value: ep, key: undefined, where: `${call.callee}()`, envName: envNameFor(undefined, q), isNumber: false });
+    }
+    for (const arg of call.args) {
+      for (const [name, { value }] of objectProps(arg)) {
+        if (!JS_OPTION_KEYS.test(name)) continue;
+        const v = literalValue(value);
+        if (typeof v !== 'string' && typeof v !== 'number') continue;
+        const ep = endpointValue(name === 'port' ? 'port' : name === 'host' || name === 'hostname' || name === 'server' || name === 'node' ? 'host' : 'url', v);
+        if (!ep) continue;
+        const base = envNameFor(undefined, `${q} ${name}`);
+        const envName = name === 'port' || name === 'host' ? `${base.replace(/_(URL|URI|HOST)$/, '')}_${name.toUpperCase()}` : base;
+        add({ at: js.range(value), value: ep, key: name, where: `${call.callee}() ${name}`, envName, isNumber: typeof v === 'number' });
+      }
+    }
+  }
+  // const API_URL = 'https://api.partner.com', export const REDIS_HOST = 'cache.internal', config objects { databaseUrl: '...' }
+  walk(js.sf, (n) => {
+    let name: string | undefined;
+    let value: ts.Expression | undefined;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+      name = n.name.text;
+      value = n.initializer;
+    } else if (ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name))) {
+      name = n.name.text;
+      value = n.initializer;
+    }
+    if (!name || !value) return undefined;
+    if (!JS_ENDPOINT_NAME.test(name) || NOT_ENDPOINT.test(upperSnake(name)) || isSecretName(name)) return undefined;
+    const v = literalValue(value);
+    if (typeof v !== 'string') return undefined;
+    const ep = endpointValue(name, v);
+    if (!ep) return undefined;
+    // A relative API path or the app's own public URL is not a service endpoint; `url:` inside a fetch/axios call options is a request, not config.
+    if (ts.isPropertyAssignment(n) && n.parent && ts.isObjectLiteralExpression(n.parent) && n.parent.parent && ts.isCallExpression(n.parent.parent) && !JS_CLIENTS.test(js.qualify(dotted(n.parent.parent.expression)))) return undefined;
+    add({ at: js.range(value), value: ep, key: name, where: name, envName: upperSnake(name), isNumber: false });
+    return undefined;
+  });
+  return out;
+}
+
+/**
+ * Variables a validated env schema declares: `Env.parse(process.env)` with `const Env = z.object({ PORT: ... })`,
+ * and envalid's `cleanEnv(process.env, { PORT: port() })`.
+ */
+function schemaEnvNames(call: ts.CallExpression, js: ScriptModule): string[] {
+  const envArg = call.arguments.findIndex((a) => dotted(unwrap(a)) === 'process.env');
+  if (envArg === -1) return [];
+  const callee = unwrap(call.expression);
+  let shape: ts.Expression | undefined;
+  if (/(^|\.)cleanEnv$/.test(js.qualify(dotted(callee)))) shape = call.arguments[envArg + 1];
+  else if (ts.isPropertyAccessExpression(callee) && /^(parse|safeParse|parseAsync|safeParseAsync)$/.test(callee.name.text)) {
+    let schema: ts.Expression | undefined = unwrap(callee.expression);
+    if (ts.isIdentifier(schema)) {
+      const name = schema.text;
+      schema = undefined;
+      for (const st of js.sf.statements) {
+        if (!ts.isVariableStatement(st)) continue;
+        for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) schema = unwrap(d.initializer);
+      }
+    }
+    // z.object({...}), z.object({...}).strict(), envSchema.extend(...) are read through their first object argument
+    while (schema && ts.isCallExpression(schema) && !(ts.isPropertyAccessExpression(schema.expression) && schema.expression.name.text === 'object')) {
+      schema = ts.isPropertyAccessExpression(schema.expression) ? unwrap(schema.expression.expression) : undefined;
+    }
+    shape = schema && ts.isCallExpression(schema) ? schema.arguments[0] : undefined;
+  }
+  return [...objectProps(shape).keys()].filter((k) => /^[A-Z_][A-Z0-9_]*$/.test(k));
+}
+
+function listensAsServer(callee: string, js: ScriptModule): boolean {
+  const recv = callee.split('.').slice(0, -1).join('.');
+  const bound = js.instanceOf(recv) ?? '';
+  return /^(express|fastify|koa|http\.createServer|https\.createServer|node:http\.createServer)/.test(bound) || (/^(app|server)$/.test(recv) && (js.importsModule('express') || js.importsModule('koa') || js.importsModule('fastify') || js.importsModule('http')));
+}
+
+// ---------------------------------------------------------------- .env.example
+
+const EXAMPLE_FILES = ['.env.example', '.env.sample', '.env.template', '.env.dist', '.env.defaults', 'env.example', 'example.env', '.env.local.example', '.env.production.example', 'sample.env'];
+
+/** Env vars the app's production code reads, in first-seen order, with where. */
+function envVarsRead(project: Parameters<typeof appSources>[0], app: App): { names: string[]; first: { file: string; at: TextRange } | undefined } {
+  const names: string[] = [];
+  let first: { file: string; at: TextRange } | undefined;
+  const note = (name: string | undefined, file: string, at: TextRange) => {
+    if (!first) first = { file, at };
+    if (name && !names.includes(name)) names.push(name);
+  };
+  for (const file of appSources(project, app)) {
+    const text = project.readText(file);
+    if (!text) continue;
+    if (file.endsWith('.py')) {
+      if (!/environ|getenv|env\(|config\(/.test(text)) continue;
+      const py = project.python(file);
+      if (!py) continue;
+      for (const c of py.calls) {
+        const e = envCall(c, py);
+        if (e && !/\.setdefault$/.test(c.qualified)) note(e.name, file, c.range);
+      }
+      for (const x of pyExprsIn(py, { start: 0, end: py.text.length })) {
+        walkPy(x, (y) => {
+          const e = envSubscript(y, py);
+          if (e) note(e.name, file, e.range);
+        });
+      }
+    } else {
+      if (!/process\.env|import\.meta\.env|configService|ConfigService/.test(text)) continue;
+      const js = project.script(file);
+      if (!js) continue;
+      walk(js.sf, (n) => {
+        const r = envRead(n);
+        if (r) note(r.name, file, js.range(n));
+        if (ts.isCallExpression(n)) for (const name of schemaEnvNames(n, js)) note(name, file, js.range(n));
+        return undefined;
+      });
+    }
+  }
+  return { names, first };
+}
+
+export default defineRule({
+  meta: {
+    id: 'env-config-missing',
+    title: 'Configuration hard-coded instead of read from the environment',
+    category: 'configuration',
+    severity: 'medium',
+    confidence: 'medium',
+    fixable: 'sometimes',
+    effort: 'minutes',
+    cwe: ['CWE-15'],
+    messages: {
+      hardcoded: '{where} is hard-coded to "{value}": set it from the {env} environment variable.',
+      hardcodedPort: '{where} is hard-coded to port {value}: read it from the {env} environment variable.',
+      noExample: 'The app reads {count} environment variable{s} ({sample}) but has no .env.example documenting them.',
+    },
+    docs: {
+      why:
+        'A database URL, Redis host, SMTP server or API base URL written into the code is the same in every environment: staging talks to the production database (or production to localhost), moving a service means a code change and a redeploy, and the one value that differs per deployment can only be changed by editing the image. Twelve-factor apps keep such configuration in the environment. The other half is documentation: an app that reads environment variables but ships no .env.example leaves the next deployer to discover the required variables one crash at a time.',
+      fix:
+        'Read endpoints from the environment, with a development default where that is harmless: `app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL", "postgresql://localhost/app")`, `redis.from_url(os.environ["REDIS_URL"])`, `mongoose.connect(process.env.MONGODB_URI)`, `app.listen(Number(process.env.PORT) || 3000)`. Commit a `.env.example` with every variable the app reads (no real values) and keep the real `.env` out of git. The fix wraps the literal in an environment lookup that falls back to it, so nothing changes until the variable is set (safe), and writes a `.env.example` listing the variables the code reads. Secrets in code are reported by hardcoded-secret and default-credentials, not here.',
+      whenNotTo: 'Public, fixed third-party endpoints that never differ per environment can stay constants; suppress with a reason.',
+      references: [
+        'https://12factor.net/config',
+        'https://flask.palletsprojects.com/en/latest/config/#configuring-from-environment-variables',
+        'https://docs.djangoproject.com/en/stable/topics/settings/',
+        'https://nodejs.org/en/learn/command-line/how-to-read-environment-variables-from-nodejs',
+      ],
+      examples: [
+        { file: 'config.py', bad: 'SQLALCHEMY_DATABASE_URI = "postgresql://db.internal/app"', good: 'SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "postgresql://db.internal/app")' },
+        { file: 'server.js', bad: 'app.listen(3000);', good: 'app.listen(Number(process.env.PORT) || 3000);' },
+      ],
+    },
+  },
+  check: {
+    python(ctx) {
+      const { py } = ctx;
+      const q = pyQuote(py);
+      const importOs: TextEdit[] = pyImport(py, 'os');
+      for (const f of pyFindings(py)) {
+        const literal = py.text.slice(f.at.start, f.at.end);
+        const lookup = f.isNumber ? `int(os.environ.get(${pyString(f.envName, q)}, ${pyString(literal, q)}))` : `os.environ.get(${pyString(f.envName, q)}, ${literal})`;
+        const fix: Fix = { title: `Read ${f.envName} from the environment`, applicability: 'safe', edits: [...importOs, replace(f.at, lookup)], envVars: [{ name: f.envName, description: `${f.where}: where the service lives (default ${f.value}).` }] };
+        ctx.report({ messageId: f.isNumber ? 'hardcodedPort' : 'hardcoded', data: { where: f.where, value: f.value, env: f.envName }, at: f.at, fix });
+      }
+    },
+    script(ctx) {
+      const { js } = ctx;
+      for (const f of jsFindings(js)) {
+        const literal = js.text.slice(f.at.start, f.at.end);
+        const lookup = f.isNumber ? `(Number(process.env.${f.envName}) || ${literal})` : `(process.env.${f.envName} ?? ${literal})`;
+        const fix: Fix = { title: `Read ${f.envName} from the environment`, applicability: 'safe', edits: [replace(f.at, lookup)], envVars: [{ name: f.envName, description: `${f.where}: where the service lives (default ${f.value}).` }] };
+        ctx.report({ messageId: f.isNumber ? 'hardcodedPort' : 'hardcoded', data: { where: f.where, value: f.value, env: f.envName }, at: f.at, fix });
+      }
+    },
+    project(ctx) {
+      const { project } = ctx;
+      for (const app of backendApps(project)) {
+        const roots = new Set([app.root, '']);
+        const documented = [...roots].some((r) => EXAMPLE_FILES.some((f) => project.fileSet.has(r ? `${r}/${f}` : f)));
+        if (documented) continue;
+        const { names, first } = envVarsRead(project, app);
+        if (names.length === 0 || !first) continue;
+        const entry = anchorFile(app);
+        const anchor = entry && project.fileSet.has(entry) ? entry : first.file;
+        const exampleText = `# Environment variables read by the app. Copy to .env and fill in; never commit .env.\n${names.map((n) => `${n}=`).join('\n')}\n`;
+        ctx.report({
+          messageId: 'noExample',
+          data: { count: names.length, s: names.length === 1 ? '' : 's', sample: names.slice(0, 4).join(', ') + (names.length > 4 ? ', ...' : '') },
+          file: anchor,
+          fix: { title: 'Write .env.example listing the variables the code reads', applicability: 'safe', edits: [], newFiles: [{ path: posix.join(app.root, '.env.example'), text: exampleText }] },
+        });
+      }
+    },
+  },
+});
+
