@@ -28,6 +28,7 @@ import localFileStorage from './local-file-storage.js';
 import loginRateLimitMissing from './login-rate-limit-missing.js';
 import metricsMissing from './metrics-missing.js';
 import missingMigrations from './missing-migrations.js';
+import nPlusOneQuery from './n-plus-one-query.js';
 import plaintextCredentialsAtRest from './plaintext-credentials-at-rest.js';
 import printLogging from './print-logging.js';
 import requestTimeoutMissing from './request-timeout-missing.js';
@@ -72,6 +73,7 @@ export const rules: readonly AnyRule[] = [
   loginRateLimitMissing,
   metricsMissing,
   missingMigrations,
+  nPlusOneQuery,
   plaintextCredentialsAtRest,
   printLogging,
   requestTimeoutMissing,

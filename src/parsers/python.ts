@@ -123,6 +123,8 @@ export interface PyLoop {
   readonly kind: 'for' | 'while' | 'comprehension';
   /** For `for` loops: the iterated expression. */
   readonly iter: PyExpr | undefined;
+  /** For `for` loops and comprehensions: the loop variable(s) (`order`, or a tuple `i, order`). */
+  readonly target?: PyExpr | undefined;
   readonly range: TextRange;
   readonly bodyRange: TextRange;
   readonly scope: PyScope;
@@ -425,9 +427,11 @@ class Builder {
         case 'while_statement': {
           const body = node.childForFieldName('body');
           const right = type === 'for_statement' ? node.childForFieldName('right') : null;
+          const left = type === 'for_statement' ? node.childForFieldName('left') : null;
           this.loops.push({
             kind: type === 'for_statement' ? 'for' : 'while',
             iter: right ? this.expr(right, 0) : undefined,
+            target: left ? this.expr(left, 0) : undefined,
             range: this.range(node),
             bodyRange: this.range(body ?? node),
             scope,
@@ -440,7 +444,8 @@ class Builder {
         case 'generator_expression': {
           const forIn = node.namedChildren.find((c) => c?.type === 'for_in_clause');
           const right = forIn?.childForFieldName('right');
-          this.loops.push({ kind: 'comprehension', iter: right ? this.expr(right, 0) : undefined, range: this.range(node), bodyRange: this.range(node), scope });
+          const left = forIn?.childForFieldName('left');
+          this.loops.push({ kind: 'comprehension', iter: right ? this.expr(right, 0) : undefined, target: left ? this.expr(left, 0) : undefined, range: this.range(node), bodyRange: this.range(node), scope });
           break;
         }
     }
