@@ -29,6 +29,7 @@ import loginRateLimitMissing from './login-rate-limit-missing.js';
 import metricsMissing from './metrics-missing.js';
 import missingMigrations from './missing-migrations.js';
 import nPlusOneQuery from './n-plus-one-query.js';
+import oversizedModule from './oversized-module.js';
 import plaintextCredentialsAtRest from './plaintext-credentials-at-rest.js';
 import printLogging from './print-logging.js';
 import requestTimeoutMissing from './request-timeout-missing.js';
@@ -74,6 +75,7 @@ export const rules: readonly AnyRule[] = [
   metricsMissing,
   missingMigrations,
   nPlusOneQuery,
+  oversizedModule,
   plaintextCredentialsAtRest,
   printLogging,
   requestTimeoutMissing,
