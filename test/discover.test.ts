@@ -106,6 +106,26 @@ for (const git of [true, false]) {
   });
 }
 
+describe('a folder the enclosing repository ignores', () => {
+  it('is audited as a plain folder, not as empty', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'prodaudit-discover-'));
+    try {
+      execFileSync('git', ['init', '-q'], { cwd: repo });
+      writeFileSync(join(repo, '.gitignore'), 'scratch/\n');
+      mkdirSync(join(repo, 'scratch', 'app'), { recursive: true });
+      writeFileSync(join(repo, 'scratch', 'app', 'main.py'), 'print(1)\n');
+      writeFileSync(join(repo, 'scratch', 'app', '.gitignore'), '*.log\n');
+      writeFileSync(join(repo, 'scratch', 'app', 'debug.log'), 'x\n');
+      assert.deepEqual(
+        discover(join(repo, 'scratch', 'app')).files.map((f) => f.path),
+        ['.gitignore', 'main.py'],
+      );
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('file kinds', () => {
   it('classifies files by name, and lists the rest for existence checks only', () => {
     const cases: Record<string, string | undefined> = {

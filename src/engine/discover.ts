@@ -179,7 +179,10 @@ function gitList(root: string): string[] | undefined {
       maxBuffer: 1024 * 1024 * 512,
       encoding: 'utf8',
     });
-    return out.split('\0').filter(Boolean);
+    const listed = out.split('\0').filter(Boolean);
+    // Nothing listed: the audited folder is ignored by the enclosing repository (a vendored app,
+    // a scratch checkout under a gitignored folder). Audit it as a plain folder instead of as empty.
+    return listed.length ? listed : undefined;
   } catch {
     return undefined;
   }
