@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRule } from '../src/engine/rule.js';
-import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
+import type { TextRange } from '../src/engine/types.js';
+import { isBackendApp } from './_shared/project.js';
 import { pythonRoutes, scriptRoutes } from './_shared/routes.js';
 
 /** Defaults: a module past 1,000 lines, or one holding more than 30 route handlers, is worth splitting. */
@@ -68,7 +69,7 @@ export default defineRule({
       const lines = lineCount(ctx.text);
       const routes = pythonRoutes(ctx.py, ctx.path).length;
       if (lines <= maxLines && routes <= maxRoutes) return;
-      const server = routes > 0 || [...ctx.py.modules].some((m) => PY_SERVER.test(m)) || BACKEND_FRAMEWORKS.some((f) => ctx.project.appOf(ctx.path).frameworks.has(f));
+      const server = routes > 0 || [...ctx.py.modules].some((m) => PY_SERVER.test(m)) || isBackendApp(ctx.project.appOf(ctx.path));
       if (!server) return;
       report(ctx, lines, routes, maxLines, maxRoutes);
     },

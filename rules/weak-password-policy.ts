@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
+import { isBackendApp } from './_shared/project.js';
 import { literalValue, ts, walk } from '../src/parsers/script.js';
 import { authRouteKind, callsIn, pythonRoutes } from './_shared/routes.js';
 
@@ -69,8 +69,7 @@ export default defineRule({
     script(ctx) {
       const { js, ast, project } = ctx;
       // Validation in a front end is convenience for the user; the policy is what the server enforces.
-      const fws = project.appOf(ctx.path).frameworks;
-      if (!BACKEND_FRAMEWORKS.some((f) => fws.has(f))) return;
+      if (!isBackendApp(project.appOf(ctx.path))) return;
       walk(ast, (n) => {
         // password.length < 6  /  body.password.length >= 6  /  z.string().min(6) on a password field
         if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.LessThanToken || n.operatorToken.kind === ts.SyntaxKind.GreaterThanEqualsToken)) {

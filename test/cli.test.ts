@@ -4,23 +4,15 @@
  * usage errors and bad input. Generated repositories live in os.tmpdir().
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { rules } from '../rules/index.js';
 import { AuditResultSchema, type AuditResult } from '../src/engine/result.js';
-import { cli, type CliRun } from './support/ci.js';
+import { cli, tempRepo, type CliRun } from './support/ci.js';
 
-/** Write a small repository into a fresh temp folder. */
-function repo(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'prodaudit-cli-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const repo = (files: Record<string, string>): string => tempRepo(files, 'prodaudit-cli-');
 
 function json(run: CliRun): AuditResult {
   const parsed = AuditResultSchema.safeParse(JSON.parse(run.stdout));

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { discover, kindOf } from '../src/engine/discover.js';
-import { cli } from './support/ci.js';
+import { cli, tempRepo } from './support/ci.js';
 
 const TREE: Record<string, string> = {
   '.gitignore': 'secrets/\n*.log\n/generated.py\n',
@@ -59,11 +59,7 @@ const EXPECTED = [
 ];
 
 function makeTree(git: boolean): string {
-  const root = mkdtempSync(join(tmpdir(), 'prodaudit-discover-'));
-  for (const [path, text] of Object.entries(TREE)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
+  const root = tempRepo(TREE, 'prodaudit-discover-');
   if (git) execFileSync('git', ['init', '-q'], { cwd: root });
   return root;
 }

@@ -9,9 +9,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { tempCopy } from './support/ci.js';
 
 const BIN = join(process.cwd(), 'bin', 'prodaudit.js');
 const SOURCE = join(process.cwd(), 'fixtures', '_apps', 'flask-insecure');
@@ -19,8 +19,7 @@ const PHASES = ['before-write', 'mid-write', 'before-rename', 'after-rename'] as
 const TEMP = /\.prodaudit-\d+-[0-9a-f]{8}\.tmp$/;
 
 function copy(): string {
-  const root = mkdtempSync(join(tmpdir(), 'prodaudit-crash-'));
-  cpSync(SOURCE, root, { recursive: true });
+  const root = tempCopy(SOURCE, 'prodaudit-crash-');
   chmodSync(join(root, 'app.py'), 0o750); // an unusual mode the rewrite must keep
   return root;
 }

@@ -148,9 +148,14 @@ export function dottedNamesIn(py: PyModule, range: TextRange): Set<string> {
   return out;
 }
 
-/** Apps that run a web backend (a front end alone, or a library, is not judged by backend rules). */
+/** Does the app run a web backend? (A front end alone, or a library, is not judged by backend rules.) */
+export function isBackendApp(app: Pick<App, 'frameworks'>): boolean {
+  return BACKEND_FRAMEWORKS.some((f) => app.frameworks.has(f));
+}
+
+/** Apps that run a web backend. */
 export function backendApps(project: ProjectFacts): App[] {
-  return project.apps.filter((a) => BACKEND_FRAMEWORKS.some((f) => a.frameworks.has(f)));
+  return project.apps.filter(isBackendApp);
 }
 
 /** The first dependency of the app whose name matches, if any. */

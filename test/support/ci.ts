@@ -38,6 +38,16 @@ export function matchSnapshot(name: string, actual: string): void {
   assert.equal(actual, readFileSync(file, 'utf8'), `${file} differs (UPDATE_SNAPSHOTS=1 npm test to accept)`);
 }
 
+/** A small repository written into a fresh temp dir: root-relative path -> text. */
+export function tempRepo(files: Record<string, string>, prefix = 'prodaudit-'): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
 /** A fresh copy of a folder in a temp dir (tests edit it freely). */
 export function tempCopy(src: string, prefix = 'prodaudit-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
