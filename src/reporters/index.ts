@@ -3,6 +3,7 @@ import type { AnyRule } from '../engine/rule.js';
 import { github } from './github.js';
 import { json } from './json.js';
 import { junit } from './junit.js';
+import { html } from './html.js';
 import { markdown } from './markdown.js';
 import { sarif } from './sarif.js';
 import { terminal } from './terminal.js';
@@ -23,5 +24,5 @@ export interface ReporterOptions {
 /** A reporter is a pure function of the result: no I/O, no process.exit, no spinners. */
 export type Reporter = (result: AuditResult, options: ReporterOptions) => string;
 
-export const reporters = { text: terminal, json, markdown, sarif, github, junit } satisfies Record<string, Reporter>;
+export const reporters = { text: terminal, json, markdown, html, sarif, github, junit } satisfies Record<string, Reporter>;
 export type ReporterName = keyof typeof reporters;
