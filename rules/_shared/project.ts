@@ -3,7 +3,7 @@
  * ("is CSRFProtect initialised anywhere?", "is helmet used anywhere?"), and expression walks
  * inside Python handler bodies. Text needles are only a cheap pre-filter before parsing.
  */
-import type { App, ProjectFacts } from '../../src/engine/facts.js';
+import { PER_APP, type App, type PerAppMemo, type ProjectFacts } from '../../src/engine/facts.js';
 import { BACKEND_FRAMEWORKS, type TextRange } from '../../src/engine/types.js';
 import { dottedName, type PyExpr, type PyModule } from '../../src/parsers/python.js';
 import type { ScriptModule } from '../../src/parsers/script.js';
@@ -52,8 +52,15 @@ export function appImportsPy(project: ProjectFacts, app: App, modules: readonly 
   return appPython(project, app, needle).some(({ py }) => modules.some((m) => py.importsModule(m)));
 }
 
-/** Memoise a per-app computation for one audit (ProjectFacts is created once per audit). */
+/**
+ * Memoise a per-app computation for one audit. The engine's facts (a view per audited file) carry
+ * a per-thread memo that records what the computation read, so every file that uses the value
+ * depends on those files in the cache: computed once per app and thread, not once per file.
+ * Plain facts (unit tests) fall back to a memo per facts object.
+ */
 export function perApp<T>(cache: WeakMap<ProjectFacts, Map<App, T>>, project: ProjectFacts, app: App, compute: () => T): T {
+  const memo = (project as ProjectFacts & { [PER_APP]?: PerAppMemo })[PER_APP];
+  if (memo) return memo(cache, app, compute) as T;
   let byApp = cache.get(project);
   if (!byApp) {
     byApp = new Map();

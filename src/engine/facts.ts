@@ -29,6 +29,13 @@ export interface Dependency {
   readonly line: number | undefined;
 }
 
+/**
+ * Key of the per-thread memo the engine's facts offer rules (see `perApp` in rules/_shared/project.ts):
+ * `(project as any)[PER_APP](cache, app, compute)`. Absent on plain facts (tests build those).
+ */
+export const PER_APP: unique symbol = Symbol('prodaudit.perApp');
+export type PerAppMemo = (cache: object, app: App, compute: () => unknown) => unknown;
+
 export interface App {
   /** Root-relative folder ("" for the repo root). */
   readonly root: string;

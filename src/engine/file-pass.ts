@@ -17,7 +17,7 @@ import { initPython, parsePython, type PyModule } from '../parsers/python.js';
 import { parseScript, type ScriptModule } from '../parsers/script.js';
 import { parseJson, parseYaml } from '../parsers/yaml.js';
 import type { Diagnostic, DiscoveredFile } from './discover.js';
-import { buildFacts, frameworkOfImport, type App, type ProjectFacts } from './facts.js';
+import { buildFacts, frameworkOfImport, PER_APP, type App, type ProjectFacts } from './facts.js';
 import { LineIndex } from './lines.js';
 import { redact, scrubSecrets } from './redact.js';
 import type { Finding } from './result.js';
@@ -78,6 +78,14 @@ export interface PassEnv {
   readonly onDemand: Map<string, PyModule | ScriptModule | undefined>;
   readonly diagnostics: Diagnostic[];
   readonly options: Map<string, unknown>;
+  /**
+   * Per-app computations rules memoise with `perApp` (rules/_shared/project.ts), shared by every
+   * file this thread audits: the value, and the files and file list the computation looked at,
+   * which are added to the dependencies of each file that uses the value (so the cache stays exact).
+   */
+  readonly memo: Map<object, Map<string, { readonly value: unknown; readonly deps: Dependencies }>>;
+  /** Dependency records of memoised computations running now (innermost last). */
+  readonly captures: Dependencies[];
   /**
    * Main thread, when rules have project checks: texts and parses the pass keeps (within a
    * budget) so project checks that look at files again do not read or parse them twice.
@@ -170,6 +178,8 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
     onDemand,
     diagnostics,
     options,
+    memo: new Map(),
+    captures: [],
   };
   return env;
 }
@@ -316,7 +326,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   }
   const frameworks = [...new Set([...modules].map(frameworkOfImport).filter((f): f is Framework => f !== undefined))].sort();
   retain(env, path, src, self.py ?? self.js, kind === 'script');
-  const project = trackedFacts(env, deps, path, text, frameworks, self);
+  const project = trackedFacts(env, deps, path, src.hash, text, frameworks, self);
   const drafts: ResolvedDraft[] = [];
   const errors: { ruleId: string; message: string }[] = [];
   const resolver = new DraftResolver(path, text);
@@ -391,7 +401,7 @@ export class DraftResolver {
  * plus the file's own imports, and every look at other files is recorded (for the cache).
  * A Proxy, so facts fields added later pass through unchanged.
  */
-function trackedFacts(env: PassEnv, deps: Dependencies, path: string, text: string, own: readonly Framework[], self: { py?: PyModule; js?: ScriptModule }): ProjectFacts {
+function trackedFacts(env: PassEnv, deps: Dependencies, path: string, hash: string, text: string, own: readonly Framework[], self: { py?: PyModule; js?: ScriptModule }): ProjectFacts {
   const base = env.facts;
   const views = new Map<App, App>();
   const view = (a: App): App => {
@@ -404,14 +414,48 @@ function trackedFacts(env: PassEnv, deps: Dependencies, path: string, text: stri
     return v;
   };
   const record = (p: string) => {
-    if (p !== path) deps.files[p] = env.reader.readShared(p).hash;
+    const h = p === path ? hash : env.reader.readShared(p).hash;
+    if (p !== path) deps.files[p] = h;
+    for (const c of env.captures) c.files[p] = h;
+  };
+  const listed = () => {
+    deps.fileList = true;
+    for (const c of env.captures) c.fileList = true;
+  };
+  /**
+   * `perApp`: one computation per (rule cache, app, frameworks) per thread instead of one per
+   * audited file. The App a file sees can be a view with the file's own frameworks added, so the
+   * key is the app's root plus its frameworks: the value is the same whichever file asked first.
+   */
+  const memoise = (cache: object, app: App, compute: () => unknown): unknown => {
+    const key = `${app.root}\0${[...app.frameworks].sort().join(',')}`;
+    let byApp = env.memo.get(cache);
+    if (!byApp) env.memo.set(cache, (byApp = new Map()));
+    let hit = byApp.get(key);
+    if (!hit) {
+      const captured: Dependencies = { fileList: false, files: {} };
+      env.captures.push(captured);
+      try {
+        hit = { value: compute(), deps: captured };
+      } finally {
+        env.captures.pop();
+      }
+      byApp.set(key, hit);
+    }
+    if (hit.deps.fileList) listed();
+    for (const [p, h] of Object.entries(hit.deps.files)) {
+      if (p !== path) deps.files[p] = h;
+      for (const c of env.captures) c.files[p] = h;
+    }
+    return hit.value;
   };
   return new Proxy(base, {
     get(target, key, receiver) {
+      if (key === PER_APP) return memoise;
       switch (key) {
         case 'files':
         case 'fileSet':
-          deps.fileList = true;
+          listed();
           return Reflect.get(target, key, receiver);
         case 'apps':
           return target.apps.map(view);
@@ -445,7 +489,7 @@ function trackedFacts(env: PassEnv, deps: Dependencies, path: string, text: stri
 
 /** The facts project checks see: complete frameworks, and reads of files recorded for the cache. */
 export function trackedProjectFacts(env: PassEnv, deps: Dependencies): ProjectFacts {
-  return trackedFacts(env, deps, '', '', [], {});
+  return trackedFacts(env, deps, '', '', '', [], {});
 }
 
 export function matchesTriggers(rule: AnyRule, text: string): boolean {
