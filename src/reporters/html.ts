@@ -40,7 +40,7 @@ function gauge(score: number | null, grade: string): string {
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#202124;background:#f5f6f8}
 main{max-width:1100px;margin:0 auto;padding:24px}header.top{display:flex;gap:32px;align-items:center;background:#fff;border-radius:8px;padding:24px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}section.card{background:#fff;border-radius:8px;padding:16px 20px;box-shadow:0 1px 3px rgba(0,0,0,.12);margin-top:16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:0 0 10px}section.card{background:#fff;border-radius:8px;padding:16px 20px;box-shadow:0 1px 3px rgba(0,0,0,.12);margin-top:16px}
 .status{font-weight:600}.tally span{margin-right:12px}.bars{display:grid;grid-template-columns:140px 1fr 60px;gap:6px 12px;align-items:center}
 .bar{height:10px;background:#e6e6e6;border-radius:5px;overflow:hidden}.bar>div{height:100%}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:8px;border-bottom:1px solid #eee;vertical-align:top}th{font-size:12px;text-transform:uppercase;color:#5f6368}
@@ -48,6 +48,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:8px;bord
 .sev-critical{background:#fce8e6;color:#a50e0e}.sev-high{background:#feefe3;color:#b06000}.sev-medium{background:#fef7e0;color:#8a6d00}.sev-low{background:#e8f0fe;color:#174ea6}.sev-info{background:#f1f3f4;color:#3c4043}
 code,pre{font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}pre{background:#f8f9fa;border:1px solid #eee;border-radius:4px;padding:6px 8px;margin:6px 0;overflow:auto;white-space:pre-wrap}
 .rule{color:#5f6368}.filters{display:flex;gap:16px;flex-wrap:wrap;margin-bottom:10px}.filters label{font-weight:600;font-size:13px}.filters select{margin-left:6px}
+.frame .ln{display:inline-block;min-width:3em;margin-right:10px;padding-right:8px;border-right:1px solid #ddd;color:#80868b;text-align:right;user-select:none}
 .muted{color:#5f6368}footer{margin:24px 0;color:#5f6368;font-size:12px}
 `;
 
@@ -119,12 +120,18 @@ export const html: Reporter = (result, { rules }) => {
   return `${o.filter(Boolean).join('\n')}\n`;
 };
 
+/** The flagged line with its line number in a gutter, as the terminal report prints it (project-level findings have none). */
+function codeFrame(f: Finding): string {
+  if (f.projectLevel || !f.snippet) return '';
+  return `<pre class="frame" aria-label="code at line ${f.location.startLine}"><span class="ln">${f.location.startLine}</span>${esc(f.snippet)}</pre>`;
+}
+
 function row(f: Finding, docs: { why?: string; fix?: string } | undefined): string {
   const fix = f.fix ? `${f.fix.title} (auto-fix: ${f.fix.applicability})` : docs?.fix;
   const preview = f.fix?.edits.length ? `<details><summary>Patch preview</summary><pre>${esc(f.fix.edits.map((e) => `${e.path}${e.range ? `:${e.range.startLine}` : ''}\n+ ${e.text}`).join('\n'))}</pre></details>` : '';
   return `<tr data-severity="${f.severity}" data-category="${esc(f.category)}" data-app="${esc(f.app)}"><td><span class="sev sev-${f.severity}">${SEVERITY_LABEL[f.severity]}</span></td>` +
     `<td><b>${esc(f.title)}</b> <code class="rule">${esc(f.ruleId)}</code><br>${esc(f.message)}` +
-    (f.snippet ? `<pre aria-label="code">${esc(f.snippet)}</pre>` : '') +
+    codeFrame(f) +
     (docs?.why ? `<p><b>Why:</b> ${esc(docs.why)}</p>` : '') + (fix ? `<p><b>Fix:</b> ${esc(fix)}</p>` : '') + preview +
     `</td><td><code>${esc(where(f))}</code>${f.app ? `<br><span class="muted">app ${esc(f.app)}</span>` : ''}</td></tr>`;
 }
