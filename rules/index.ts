@@ -13,6 +13,7 @@ import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
 import dockerRunsAsRoot from './docker-runs-as-root.js';
 import dotenvCommitted from './dotenv-committed.js';
+import emailVerificationMissing from './email-verification-missing.js';
 import envConfigMissing from './env-config-missing.js';
 import eolRuntime from './eol-runtime.js';
 import errorDisclosure from './error-disclosure.js';
@@ -30,6 +31,7 @@ import metricsMissing from './metrics-missing.js';
 import missingMigrations from './missing-migrations.js';
 import nPlusOneQuery from './n-plus-one-query.js';
 import oversizedModule from './oversized-module.js';
+import passwordResetMissing from './password-reset-missing.js';
 import plaintextCredentialsAtRest from './plaintext-credentials-at-rest.js';
 import printLogging from './print-logging.js';
 import requestTimeoutMissing from './request-timeout-missing.js';
@@ -38,6 +40,7 @@ import sessionFixation from './session-fixation.js';
 import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
+import twoFactorMissing from './two-factor-missing.js';
 import unpinnedDependencies from './unpinned-dependencies.js';
 import unsafeHtml from './unsafe-html.js';
 import uploadLimitsMissing from './upload-limits-missing.js';
@@ -59,6 +62,7 @@ export const rules: readonly AnyRule[] = [
   devServerInProduction,
   dockerRunsAsRoot,
   dotenvCommitted,
+  emailVerificationMissing,
   envConfigMissing,
   eolRuntime,
   errorDisclosure,
@@ -76,6 +80,7 @@ export const rules: readonly AnyRule[] = [
   missingMigrations,
   nPlusOneQuery,
   oversizedModule,
+  passwordResetMissing,
   plaintextCredentialsAtRest,
   printLogging,
   requestTimeoutMissing,
@@ -84,6 +89,7 @@ export const rules: readonly AnyRule[] = [
   sqlInjection,
   sqliteInProduction,
   tlsVerifyDisabled,
+  twoFactorMissing,
   unpinnedDependencies,
   unsafeHtml,
   uploadLimitsMissing,

@@ -11,7 +11,7 @@ import { seedCoverage, type SeedItem } from './support/seeds.js';
 
 const items: SeedItem[] = [
   { item: '1. CSRF Protection', rule: 'csrf-missing', file: 'app.py', at: 'app = Flask(__name__)' },
-  { item: '2. Password Reset Functionality', rule: 'password-reset-missing' },
+  { item: '2. Password Reset Functionality', rule: 'password-reset-missing', file: 'routes/auth.py', at: '@auth_bp.route("/login"' },
   { item: '3. Database Migrations (Flask-Migrate)', rule: 'missing-migrations', file: 'app.py', at: 'db.create_all()' },
   { item: '4. PostgreSQL Instead of SQLite', rule: 'sqlite-in-production', file: 'config.py', at: 'SQLALCHEMY_DATABASE_URI =' },
   { item: '5. Account Lockout After Failed Logins', rule: 'account-lockout-missing', file: 'routes/auth.py', at: '@auth_bp.route("/login"' },
@@ -20,9 +20,9 @@ const items: SeedItem[] = [
   { item: '8. Background Job Processing (bulk sends block the request)', rule: 'background-work-in-request', file: 'routes/campaigns.py', at: 'for lead in leads:' },
   { item: '9. Error Tracking (Sentry)', rule: 'error-tracking-missing', file: 'app.py', projectLevel: true },
   { item: '10. Stronger SECRET_KEY Validation', rule: 'weak-secret-key', file: 'config.py', at: 'SECRET_KEY =' },
-  { item: '11. Email Verification', rule: 'email-verification-missing' },
+  { item: '11. Email Verification', rule: 'email-verification-missing', file: 'routes/auth.py', at: '@auth_bp.route("/register"' },
   { item: '12. Audit Logging', rule: 'audit-log-missing' },
-  { item: '13. Two-Factor Authentication (2FA)', rule: 'two-factor-missing' },
+  { item: '13. Two-Factor Authentication (2FA)', rule: 'two-factor-missing', file: 'routes/auth.py', at: '@auth_bp.route("/login"' },
   { item: '15. Database Query Optimization (N+1)', rule: 'n-plus-one-query', file: 'routes/leads.py', at: 'tags = Tag.query' },
   { item: 'Checklist: HTTPS/SSL enabled', rule: 'https-not-enforced', file: 'app.py', at: 'app = Flask(__name__)' },
   { item: 'Checklist: Logging configured', rule: 'print-logging', file: 'app.py', projectLevel: true },

@@ -1,0 +1,142 @@
+/**
+ * Account-feature rules (password reset, email verification, two-factor): find an app's password
+ * login and its registration route, and look for evidence of a feature across the app's parse trees
+ * (route paths and handler names, function and class names, identifiers, imported modules, settings).
+ */
+import type { App, ProjectFacts } from '../../src/engine/facts.js';
+import type { ProjectContext, TextRange } from '../../src/engine/types.js';
+import type { PyCall } from '../../src/parsers/python.js';
+import { dotted, ts, walk } from '../../src/parsers/script.js';
+import { appPython, appScripts, dottedNamesIn, isBackendApp } from './project.js';
+import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
+
+/** Calls that verify a password. */
+export const PY_VERIFY = /(^|\.)(check_password_hash|check_password|verify_password|verify|checkpw|authenticate|check_pw)$/;
+export const JS_VERIFY = /(^|\.)(compare|compareSync|verify|checkPassword|comparePassword|validatePassword|verifyPassword)$/;
+/** A bare `verify()` (pwd_context.verify, tokens.verify) checks a password only when a password goes in. */
+const PASSWORDISH = /pass|pwd|\bpw\b|secret|credential/i;
+export function checksPassword(c: PyCall): boolean {
+  if (!/(^|\.)verify$/.test(c.callee || c.qualified)) return true;
+  return c.args.some((a) => PASSWORDISH.test(a.value.text) || PASSWORDISH.test(a.name ?? ''));
+}
+
+/** A login handler may delegate: `auth_manager.login(username, password)`, `authenticate(request, password=...)`. */
+const PY_DELEGATE = /(^|\.)\w*(login|sign_?in|authenticate|credentials)$/i;
+function pyVerifies(c: PyCall): boolean {
+  if ((PY_VERIFY.test(c.qualified) || PY_VERIFY.test(c.callee)) && checksPassword(c)) return true;
+  return PY_DELEGATE.test(c.callee || c.qualified) && c.args.some((a) => PASSWORDISH.test(a.value.text) || PASSWORDISH.test(a.name ?? ''));
+}
+
+/** Where an auth route of an app is: file and the route decorator / registering call. */
+export interface AuthSite { readonly file: string; readonly at: TextRange; readonly line: number }
+
+const PY_HINT = /login|signin|sign_in|register|signup|sign_up|authenticate/i;
+const JS_HINT = /login|signin|signIn|register|signup|signUp/;
+const JS_HASHERS = ['bcrypt', 'bcryptjs', 'argon2', '@node-rs/argon2', '@node-rs/bcrypt'];
+
+/** Auth routes of one kind ('login': a state-changing login route whose handler verifies a password). */
+export function authSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {
+  if (!isBackendApp(app)) return [];
+  const out: AuthSite[] = [];
+  const wanted = (k: AuthRouteKind | undefined) => k === kind;
+  for (const { path, py } of appPython(project, app, PY_HINT)) {
+    for (const r of pythonRoutes(py, path)) {
+      if (!wanted(authRouteKind(r)) || !isStateChanging(r)) continue;
+      if (kind === 'login' && !(r.handler && callsIn(py, r.handler).some(pyVerifies))) continue;
+      out.push({ file: path, at: r.at, line: r.line });
+    }
+    // Django function views are routed from urls.py; the view itself names the flow and verifies the password.
+    if (app.frameworks.has('django') && /views/.test(path)) {
+      for (const f of py.functions) {
+        if (!wanted(authRouteKind({ path: undefined, handlerName: f.name }))) continue;
+        if (kind === 'login' && !callsIn(py, f).some(pyVerifies)) continue;
+        out.push({ file: path, at: f.nameRange, line: f.line });
+      }
+    }
+  }
+  let hashes: boolean | undefined;
+  for (const { path, js } of appScripts(project, app, JS_HINT)) {
+    for (const r of scriptRoutes(js, path)) {
+      if (!wanted(authRouteKind(r)) || !isStateChanging(r)) continue;
+      if (kind === 'login') {
+        let verifies = false;
+        if (r.handler?.body) walk(r.handler.body, (n) => {
+          if (ts.isCallExpression(n) && JS_VERIFY.test(dotted(n.expression))) verifies = true;
+          return undefined;
+        });
+        // Nest controllers delegate to an auth service; a password hasher imported by the app shows it is a password login.
+        if (!verifies && r.framework === 'nestjs') verifies = hashes ??= appScripts(project, app, /bcrypt|argon2/).some(({ js: m }) => JS_HASHERS.some((h) => m.importsModule(h)));
+        if (!verifies) continue;
+      }
+      out.push({ file: path, at: r.at, line: r.line });
+    }
+  }
+  return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
+
+/** What counts as evidence of a feature, by kind of parse-tree node. */
+export interface FeatureEvidence {
+  /** Route paths and handler names (Python and JS/TS routes). */
+  readonly routes: RegExp;
+  /** Function, class and method names, dotted names / identifiers in code. */
+  readonly names: RegExp;
+  /** Python modules whose import is enough. */
+  readonly pyModules: readonly string[];
+  /** JS/TS modules whose import is enough. */
+  readonly jsModules: readonly string[];
+  /** String literals that show it (Django URL includes, settings values). */
+  readonly strings?: RegExp;
+  /** Settings assignments `NAME = value` that turn it on (value must not be False/"none"/"optional"). */
+  readonly settings?: RegExp;
+  /** Cheap text pre-filter. */
+  readonly hint: RegExp;
+}
+
+const OFF = /^(False|None|0|['"](none|optional|off)['"])$/i;
+const routeText = (r: { path: string | undefined; handlerName: string | undefined }) => `${r.path ?? ''} ${r.handlerName ?? ''}`;
+
+/** Does some production source of the app show the feature? */
+export function appShows(project: ProjectFacts, app: App, ev: FeatureEvidence): boolean {
+  for (const { path, py } of appPython(project, app, ev.hint)) {
+    if (ev.pyModules.some((m) => py.importsModule(m))) return true;
+    if (pythonRoutes(py, path).some((r) => ev.routes.test(routeText(r)) || (r.viewRef !== undefined && ev.names.test(r.viewRef)))) return true;
+    if (py.functions.some((f) => ev.names.test(f.name)) || py.classes.some((c) => ev.names.test(c.name))) return true;
+    if ([...dottedNamesIn(py, { start: 0, end: py.text.length })].some((n) => ev.names.test(n))) return true;
+    if (ev.strings && py.strings.some((s) => ev.strings!.test(s.value))) return true;
+    if (ev.settings && py.assignments.some((a) => ev.settings!.test(a.target) && !OFF.test(a.value.text.trim()))) return true;
+  }
+  for (const { path, js } of appScripts(project, app, ev.hint)) {
+    if (ev.jsModules.some((m) => js.importsModule(m))) return true;
+    if (scriptRoutes(js, path).some((r) => ev.routes.test(routeText(r)))) return true;
+    let seen = false;
+    walk(js.sf, (n) => {
+      if (seen) return false;
+      if (ts.isIdentifier(n) && ev.names.test(n.text)) seen = true;
+      return undefined;
+    });
+    if (seen) return true;
+  }
+  return false;
+}
+
+/**
+ * Apps with a `kind` route (password login, registration) and no evidence of the feature, each with
+ * its first such route: one finding per app, at the route a reviewer would add the feature next to.
+ */
+export function appsLacking(project: ProjectFacts, kind: 'login' | 'register', ev: FeatureEvidence): { app: App; site: AuthSite }[] {
+  const out: { app: App; site: AuthSite }[] = [];
+  for (const app of project.apps) {
+    const site = authSites(project, app, kind)[0];
+    if (site && !appShows(project, app, ev)) out.push({ app, site });
+  }
+  return out;
+}
+
+/** The project check of an account-feature rule: one `missing` finding per app lacking the feature, at its first `kind` route. */
+export function missingFeatureCheck(kind: 'login' | 'register', ev: FeatureEvidence) {
+  return <O>(ctx: ProjectContext<'missing', O>): void => {
+    for (const { app, site } of appsLacking(ctx.project, kind, ev)) {
+      ctx.report({ messageId: 'missing', data: { app: app.name, route: `${site.file}:${site.line}` }, file: site.file, at: site.at });
+    }
+  };
+}
