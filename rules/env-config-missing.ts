@@ -1,14 +1,14 @@
 import { posix } from 'node:path';
 import { replace } from '../src/engine/edits.js';
-import type { App } from '../src/engine/facts.js';
+import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { defineRule } from '../src/engine/rule.js';
 import type { Fix, TextEdit, TextRange } from '../src/engine/types.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
-import { dotted, literalValue, objectProps, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
+import { dotted, literalValue, objectProps, ts, walk, type ScriptModule } from '../src/parsers/script.js';
+import { ENV_EXAMPLE_FILES, ENV_EXAMPLE_HEADER, envReads } from './_shared/env-reads.js';
 import { pyImport, pyQuote, pyString } from './_shared/fix-helpers.js';
-import { envRead } from './_shared/js.js';
-import { anchorFile, appSources, backendApps, pyExprsIn, walkPy } from './_shared/project.js';
-import { configItems, envCall, envLookup, envSubscript, inDevOnlyClass, readsEnv } from './_shared/python.js';
+import { anchorFile, backendApps } from './_shared/project.js';
+import { configItems, envLookup, inDevOnlyClass, readsEnv } from './_shared/python.js';
 import { upperSnake } from './_shared/secrets.js';
 
 /**
@@ -218,35 +218,6 @@ function jsFindings(js: ScriptModule): Found[] {
   return out;
 }
 
-/**
- * Variables a validated env schema declares: `Env.parse(process.env)` with `const Env = z.object({ PORT: ... })`,
- * and envalid's `cleanEnv(process.env, { PORT: port() })`.
- */
-function schemaEnvNames(call: ts.CallExpression, js: ScriptModule): string[] {
-  const envArg = call.arguments.findIndex((a) => dotted(unwrap(a)) === 'process.env');
-  if (envArg === -1) return [];
-  const callee = unwrap(call.expression);
-  let shape: ts.Expression | undefined;
-  if (/(^|\.)cleanEnv$/.test(js.qualify(dotted(callee)))) shape = call.arguments[envArg + 1];
-  else if (ts.isPropertyAccessExpression(callee) && /^(parse|safeParse|parseAsync|safeParseAsync)$/.test(callee.name.text)) {
-    let schema: ts.Expression | undefined = unwrap(callee.expression);
-    if (ts.isIdentifier(schema)) {
-      const name = schema.text;
-      schema = undefined;
-      for (const st of js.sf.statements) {
-        if (!ts.isVariableStatement(st)) continue;
-        for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) schema = unwrap(d.initializer);
-      }
-    }
-    // z.object({...}), z.object({...}).strict(), envSchema.extend(...) are read through their first object argument
-    while (schema && ts.isCallExpression(schema) && !(ts.isPropertyAccessExpression(schema.expression) && schema.expression.name.text === 'object')) {
-      schema = ts.isPropertyAccessExpression(schema.expression) ? unwrap(schema.expression.expression) : undefined;
-    }
-    shape = schema && ts.isCallExpression(schema) ? schema.arguments[0] : undefined;
-  }
-  return [...objectProps(shape).keys()].filter((k) => /^[A-Z_][A-Z0-9_]*$/.test(k));
-}
-
 function listensAsServer(callee: string, js: ScriptModule): boolean {
   const recv = callee.split('.').slice(0, -1).join('.');
   const bound = js.instanceOf(recv) ?? '';
@@ -255,46 +226,11 @@ function listensAsServer(callee: string, js: ScriptModule): boolean {
 
 // ---------------------------------------------------------------- .env.example
 
-const EXAMPLE_FILES = ['.env.example', '.env.sample', '.env.template', '.env.dist', '.env.defaults', 'env.example', 'example.env', '.env.local.example', '.env.production.example', 'sample.env'];
-
-/** Env vars the app's production code reads, in first-seen order, with where. */
-function envVarsRead(project: Parameters<typeof appSources>[0], app: App): { names: string[]; first: { file: string; at: TextRange } | undefined } {
-  const names: string[] = [];
-  let first: { file: string; at: TextRange } | undefined;
-  const note = (name: string | undefined, file: string, at: TextRange) => {
-    if (!first) first = { file, at };
-    if (name && !names.includes(name)) names.push(name);
-  };
-  for (const file of appSources(project, app)) {
-    const text = project.readText(file);
-    if (!text) continue;
-    if (file.endsWith('.py')) {
-      if (!/environ|getenv|env\(|config\(/.test(text)) continue;
-      const py = project.python(file);
-      if (!py) continue;
-      for (const c of py.calls) {
-        const e = envCall(c, py);
-        if (e && !/\.setdefault$/.test(c.qualified)) note(e.name, file, c.range);
-      }
-      for (const x of pyExprsIn(py, { start: 0, end: py.text.length })) {
-        walkPy(x, (y) => {
-          const e = envSubscript(y, py);
-          if (e) note(e.name, file, e.range);
-        });
-      }
-    } else {
-      if (!/process\.env|import\.meta\.env|configService|ConfigService/.test(text)) continue;
-      const js = project.script(file);
-      if (!js) continue;
-      walk(js.sf, (n) => {
-        const r = envRead(n);
-        if (r) note(r.name, file, js.range(n));
-        if (ts.isCallExpression(n)) for (const name of schemaEnvNames(n, js)) note(name, file, js.range(n));
-        return undefined;
-      });
-    }
-  }
-  return { names, first };
+/** Env vars the app's production code reads, in first-seen order, and where the first read is. */
+function envVarsRead(project: ProjectFacts, app: App): { names: string[]; first: { file: string; at: TextRange } | undefined } {
+  const reads = envReads(project, app);
+  const names = [...new Set(reads.flatMap((r) => (r.name ? [r.name] : [])))];
+  return { names, first: reads[0] && { file: reads[0].file, at: reads[0].at } };
 }
 
 export default defineRule({
@@ -355,13 +291,13 @@ export default defineRule({
       const { project } = ctx;
       for (const app of backendApps(project)) {
         const roots = new Set([app.root, '']);
-        const documented = [...roots].some((r) => EXAMPLE_FILES.some((f) => project.fileSet.has(r ? `${r}/${f}` : f)));
+        const documented = [...roots].some((r) => ENV_EXAMPLE_FILES.some((f) => project.fileSet.has(r ? `${r}/${f}` : f)));
         if (documented) continue;
         const { names, first } = envVarsRead(project, app);
         if (names.length === 0 || !first) continue;
         const entry = anchorFile(app);
         const anchor = entry && project.fileSet.has(entry) ? entry : first.file;
-        const exampleText = `# Environment variables read by the app. Copy to .env and fill in; never commit .env.\n${names.map((n) => `${n}=`).join('\n')}\n`;
+        const exampleText = `${ENV_EXAMPLE_HEADER}\n${names.map((n) => `${n}=`).join('\n')}\n`;
         ctx.report({
           messageId: 'noExample',
           data: { count: names.length, s: names.length === 1 ? '' : 's', sample: names.slice(0, 4).join(', ') + (names.length > 4 ? ', ...' : '') },

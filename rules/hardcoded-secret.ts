@@ -8,7 +8,7 @@ import { composeEnv, dockerEnv, rangeOf } from './_shared/config-files.js';
 import { ignoredBy } from './_shared/gitignore.js';
 import { envRead } from './_shared/js.js';
 import { envLookup } from './_shared/python.js';
-import { isReference, isSigningKeyName, oncePerRange, shannonEntropy, upperSnake } from './_shared/secrets.js';
+import { isCredentialName, isReference, isSigningKeyName, looksRandom, oncePerRange, shannonEntropy, upperSnake } from './_shared/secrets.js';
 
 type MessageId = 'knownToken' | 'privateKey' | 'namedSecret';
 
@@ -44,11 +44,6 @@ const TOKENS: readonly TokenPattern[] = [
   { label: 'A Mapbox secret token', re: /\bsk\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{10,}/, env: 'MAPBOX_SECRET_TOKEN' },
 ];
 const PEM = /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/;
-
-/** Names whose values are credentials (upper-snake form). */
-const SECRET_NAME = /(?:^|_)(?:API_?KEY|APIKEY|ACCESS_?KEY|SECRET_ACCESS_KEY|PRIVATE_KEY|SECRET(?:_KEY)?|CLIENT_SECRET|TOKEN|AUTH_TOKEN|ACCESS_TOKEN|REFRESH_TOKEN|BEARER|PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|CREDENTIALS?|WEBHOOK_SECRET|SIGNING_SECRET|ENCRYPTION_KEY|MASTER_KEY|KEY)$/;
-/** Names that look secret but hold public or non-secret values. */
-const NOT_SECRET_NAME = /PUBLIC|PUBLISHABLE|SITE_KEY|(?:^|_)(?:ID|URL|URI|PATH|FILE|DIR|NAME|HEADER|PREFIX|LENGTH|LEN|SIZE|EXPIRES?|EXPIRY|TTL|FIELD|COLUMN|TYPE|ALGORITHM|ALG|FORMAT|PARAM|COOKIE_NAME|ENV|VAR|LABEL|HINT|POLICY|MIN|MAX|COUNT|RESET|ROUNDS|CACHE_KEY|SORT_KEY|PRIMARY_KEY|FOREIGN_KEY|IDEMPOTENCY_KEY|STORAGE_KEY|LOCALSTORAGE_KEY|QUERY_KEY)(?:_|$)/;
 
 /** Lock files, manifests and tool configs hold hashes and ids, not credentials. */
 const SKIP_JSON = /(?:^|\/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|composer\.(?:json|lock)|tsconfig[^/]*\.json|jsconfig\.json|\.?eslintrc\.json|renovate\.json|\.prettierrc\.json|[^/]*\.lock\.json|angular\.json|nx\.json|turbo\.json|vercel\.json|app\.json|manifest\.json)$/;
@@ -204,22 +199,6 @@ function assess(value: string, name: string | undefined, at: TextRange, fix?: (e
     confidence,
     fix: env ? fix?.(env) : undefined,
   };
-}
-
-export function isCredentialName(name: string): boolean {
-  const n = upperSnake(name);
-  return SECRET_NAME.test(n) && !NOT_SECRET_NAME.test(n);
-}
-
-/** A random-looking credential: long enough, mixed character classes, high Shannon entropy, not prose, paths, URLs or templates. */
-function looksRandom(value: string): boolean {
-  const v = value.trim();
-  if (v.length < 16 || /\s/.test(v)) return false;
-  if (/:\/\/|^\/|^\.\.?\/|\{\{|\$\{|%\(|%s|\{[a-z_]*\}|^[\w.-]+@[\w.-]+$/.test(v)) return false;
-  if (/(?:change|example|your|placeholder|dummy|replace|xxxx|<|>|todo|fixme)/i.test(v)) return false;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(v)).length;
-  if (classes < 2 || !/[0-9]/.test(v)) return false;
-  return shannonEntropy(v) >= 3.5;
 }
 
 /** `sk_live_xxxxxxxxxxxxxxxx`, `AKIA................`: documentation placeholders, not keys. */

@@ -12,6 +12,7 @@ import { initConfig } from './ci/init.js';
 import { CONFIG_FILES, ConfigError, findConfig, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { DEPS_FORMATS, dependencyReport, type DepsFormat } from './deps/report.js';
+import { ENV_FORMATS, envInventory, envReport, exampleUpdates, writeExamples, type EnvFormat } from './env/report.js';
 import { explain } from './docs/explain.js';
 import { BaselineError } from './ci/baseline.js';
 import { GitError } from './ci/changed.js';
@@ -148,23 +149,22 @@ export async function main(
       io.stdout(listRules(allRules, opts.format === 'json'));
     });
 
-  program
-    .command('deps [path]')
-    .description('list runtimes and direct dependencies per app: pinned version, newest in the shipped table, EOL status, advisories (offline)')
-    .addOption(new Option('-f, --format <format>', 'text, json or markdown').choices(Object.keys(DEPS_FORMATS)).default('text'))
-    .option('-o, --output <file>', 'write to a file instead of stdout')
-    .option('-c, --config <file>', 'config file (its ignore patterns apply)')
-    .option('--ignore <pattern>', 'gitignore-style pattern to skip (repeatable)', collect, [])
-    .action(async (path: string | undefined, opts: { format: DepsFormat; output?: string; config?: string; ignore: string[] }) => {
-      const root = resolve(path ?? '.');
-      if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`not a directory: ${path ?? '.'}`);
-      const { config } = loadConfig(root, opts.config ? resolve(opts.config) : undefined, new Set(allRules.map((r) => r.meta.id)));
-      const text = DEPS_FORMATS[opts.format](await dependencyReport(root, { ignore: [...config.ignore, ...opts.ignore] }));
-      if (opts.output) {
-        mkdirSync(dirname(resolve(opts.output)), { recursive: true });
-        writeFileSync(resolve(opts.output), text);
-        io.stderr(`prodaudit: deps ${opts.format} report written to ${opts.output}\n`);
-      } else io.stdout(text);
+  reportCommand(program, 'deps', 'list runtimes and direct dependencies per app: pinned version, newest in the shipped table, EOL status, advisories (offline)', Object.keys(DEPS_FORMATS))
+    .action(async (path: string | undefined, opts: ReportCliOptions<DepsFormat>) => {
+      const root = projectRoot(path ?? '.');
+      emitReport('deps', opts, DEPS_FORMATS[opts.format](await dependencyReport(root, { ignore: reportIgnores(root, opts) })), io);
+    });
+
+  reportCommand(program, 'env', 'list the environment variables the code reads: where, default, secret-looking, documented in .env.example, required; and documented ones never read', Object.keys(ENV_FORMATS))
+    .option('--write-example', 'create .env.example or append the undocumented variables to it (never a secret value; existing lines untouched), then print what was written')
+    .action(async (path: string | undefined, opts: ReportCliOptions<EnvFormat> & { writeExample?: boolean }) => {
+      const root = projectRoot(path ?? '.');
+      const inventory = await envInventory(root, { ignore: reportIgnores(root, opts) });
+      if (opts.writeExample) {
+        const written = writeExamples(inventory.root, exampleUpdates(inventory));
+        io.stdout(written.text);
+        if (!written.ok) exitCode = EXIT.gate;
+      } else emitReport('env', opts, ENV_FORMATS[opts.format](envReport(inventory)), io);
     });
 
   program
@@ -206,9 +206,7 @@ async function runAudit(
   io: { stdout: (s: string) => void; stderr: (s: string) => void },
   mode: { checklist?: boolean; quiet?: boolean } = {},
 ): Promise<number> {
-  const root = resolve(pathArg);
-  if (!existsSync(root)) throw new UsageError(`path does not exist: ${pathArg}`);
-  if (!statSync(root).isDirectory()) throw new UsageError(`not a directory: ${pathArg} (prodaudit audits a project folder)`);
+  const root = projectRoot(pathArg);
   const ci = !!opts.ci;
   const knownIds = new Set(allRules.map((r) => r.meta.id));
   const { config: loaded } = loadConfig(root, opts.config ? resolve(opts.config) : undefined, knownIds);
@@ -293,8 +291,7 @@ function gate(result: AuditResult, opts: AuditCliOptions, config: Config, io: { 
 }
 
 async function runInit(pathArg: string, opts: { output?: string; force?: boolean }, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
-  const root = resolve(pathArg);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`not a directory: ${pathArg}`);
+  const root = projectRoot(pathArg);
   const target = opts.output ? resolve(opts.output) : resolve(root, CONFIG_FILES[0]!);
   const existing = opts.output ? (existsSync(target) ? target : undefined) : findConfig(root);
   if (existing && !opts.force) throw new UsageError(`${existing} already exists (use --force to overwrite)`);
@@ -305,6 +302,44 @@ async function runInit(pathArg: string, opts: { output?: string; force?: boolean
   writeFileSync(target, text);
   io.stderr(`prodaudit: wrote ${target} (${result.apps.map((a) => a.frameworks.join('+') || a.ecosystems.join('+') || 'no framework').join(', ') || 'no app'} detected)\n`);
   return EXIT.ok;
+}
+
+/** The folder a command works on, resolved; a clear usage error when it is missing or not a folder. */
+function projectRoot(pathArg: string): string {
+  const root = resolve(pathArg);
+  if (!existsSync(root)) throw new UsageError(`path does not exist: ${pathArg}`);
+  if (!statSync(root).isDirectory()) throw new UsageError(`not a directory: ${pathArg} (prodaudit works on a project folder)`);
+  return root;
+}
+
+interface ReportCliOptions<F extends string> {
+  format: F;
+  output?: string;
+  config?: string;
+  ignore: string[];
+}
+
+/** A report command (`deps`, `env`): a path, a format, an output file, and the config's and command line's ignores. */
+function reportCommand(program: Command, name: string, description: string, formats: readonly string[]): Command {
+  return program
+    .command(`${name} [path]`)
+    .description(description)
+    .addOption(new Option('-f, --format <format>', 'text, json or markdown').choices(formats).default('text'))
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('-c, --config <file>', 'config file (its ignore patterns apply)')
+    .option('--ignore <pattern>', 'gitignore-style pattern to skip (repeatable)', collect, []);
+}
+
+function reportIgnores(root: string, opts: ReportCliOptions<string>): string[] {
+  const { config } = loadConfig(root, opts.config ? resolve(opts.config) : undefined, new Set(allRules.map((r) => r.meta.id)));
+  return [...config.ignore, ...opts.ignore];
+}
+
+function emitReport(name: string, opts: ReportCliOptions<string>, text: string, io: { stdout: (s: string) => void; stderr: (s: string) => void }): void {
+  if (!opts.output) return io.stdout(text);
+  mkdirSync(dirname(resolve(opts.output)), { recursive: true });
+  writeFileSync(resolve(opts.output), text);
+  io.stderr(`prodaudit: ${name} ${opts.format} report written to ${opts.output}\n`);
 }
 
 function listRules(rules: readonly AnyRule[], asJson: boolean): string {

@@ -50,6 +50,6 @@ describe('prodaudit deps', () => {
     const report = JSON.parse(out) as { apps: { dependencies: { name: string; advisories: unknown[] }[] }[] };
     assert.ok(report.apps[0]!.dependencies.find((d) => d.name === 'Flask')!.advisories.length > 0);
     assert.equal(await main(['node', 'prodaudit', 'deps', 'no/such/dir'], io), 2);
-    assert.match(err, /not a directory/);
+    assert.match(err, /path does not exist: no\/such\/dir/);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Secret-value helpers shared by weak-secret-key and hardcoded-secret: which names hold a
- * session/JWT signing key, how strong a value looks (Shannon entropy, length, placeholders),
+ * Secret helpers shared by weak-secret-key, hardcoded-secret and `prodaudit env`: which names hold a
+ * credential or a session/JWT signing key, whether a value looks random, how strong it looks (Shannon entropy, length, placeholders),
  * and how keys are generated per process (os.urandom, secrets.token_hex, crypto.randomBytes).
  */
 import type { Confidence, ReportDescriptor, Severity } from '../../src/engine/types.js';
@@ -34,6 +34,28 @@ const SIGNING_NAMES = [
 export function isSigningKeyName(name: string): boolean {
   const n = upperSnake(name);
   return SIGNING_NAMES.some((r) => r.test(n));
+}
+
+/** Names whose values are credentials (upper-snake form). */
+const SECRET_NAME = /(?:^|_)(?:API_?KEY|APIKEY|ACCESS_?KEY|SECRET_ACCESS_KEY|PRIVATE_KEY|SECRET(?:_KEY)?|CLIENT_SECRET|TOKEN|AUTH_TOKEN|ACCESS_TOKEN|REFRESH_TOKEN|BEARER|PASSWORD|PASSWD|PWD|PASS|PASSPHRASE|CREDENTIALS?|WEBHOOK_SECRET|SIGNING_SECRET|ENCRYPTION_KEY|MASTER_KEY|KEY)$/;
+/** Names that look secret but hold public or non-secret values. */
+const NOT_SECRET_NAME = /PUBLIC|PUBLISHABLE|SITE_KEY|(?:^|_)(?:ID|URL|URI|PATH|FILE|DIR|NAME|HEADER|PREFIX|LENGTH|LEN|SIZE|EXPIRES?|EXPIRY|TTL|FIELD|COLUMN|TYPE|ALGORITHM|ALG|FORMAT|PARAM|COOKIE_NAME|ENV|VAR|LABEL|HINT|POLICY|MIN|MAX|COUNT|RESET|ROUNDS|CACHE_KEY|SORT_KEY|PRIMARY_KEY|FOREIGN_KEY|IDEMPOTENCY_KEY|STORAGE_KEY|LOCALSTORAGE_KEY|QUERY_KEY)(?:_|$)/;
+
+/** Does this name (variable, setting, env var) hold a credential: API key, token, password, client secret? */
+export function isCredentialName(name: string): boolean {
+  const n = upperSnake(name);
+  return SECRET_NAME.test(n) && !NOT_SECRET_NAME.test(n);
+}
+
+/** A random-looking credential: long enough, mixed character classes, high Shannon entropy, not prose, paths, URLs or templates. */
+export function looksRandom(value: string): boolean {
+  const v = value.trim();
+  if (v.length < 16 || /\s/.test(v)) return false;
+  if (/:\/\/|^\/|^\.\.?\/|\{\{|\$\{|%\(|%s|\{[a-z_]*\}|^[\w.-]+@[\w.-]+$/.test(v)) return false;
+  if (/(?:change|example|your|placeholder|dummy|replace|xxxx|<|>|todo|fixme)/i.test(v)) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(v)).length;
+  if (classes < 2 || !/[0-9]/.test(v)) return false;
+  return shannonEntropy(v) >= 3.5;
 }
 
 /** Shannon entropy in bits per character. */

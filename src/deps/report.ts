@@ -7,12 +7,12 @@
 import { ADVISORIES } from '../data/advisories.js';
 import { NODE_RUNTIMES, PYTHON_RUNTIMES } from '../data/runtimes.js';
 import { advisoriesFor, compareVersion, firstSafeVersion, newestInTable, resolveDependencies, tableFor } from '../engine/advisories.js';
-import { auditDirectory } from '../engine/audit.js';
 import type { App, ProjectFacts } from '../engine/facts.js';
+import { inspectProject } from '../engine/inspect.js';
 import { LineIndex } from '../engine/lines.js';
 import { lockfilesOf } from '../engine/lockfiles.js';
-import type { AnyRule } from '../engine/rule.js';
 import { collectRuntimePins, judgePin, type RuntimeStatus } from '../engine/runtimes.js';
+import { mdTable } from '../reporters/common.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const DEPS_SCHEMA_VERSION = 1;
@@ -90,34 +90,13 @@ export interface DepsOptions {
 
 /** Scan `root` (discovery and facts of the audit engine, no rules) and build the report. */
 export async function dependencyReport(root: string, options: DepsOptions = {}): Promise<DepsReport> {
-  let captured: ProjectFacts | undefined;
-  // A rule that only captures the project facts: the engine does discovery, ignores and manifests.
-  const capture: AnyRule = {
-    meta: {
-      id: 'deps-report',
-      title: 'Dependency report',
-      category: 'configuration',
-      severity: 'info',
-      confidence: 'high',
-      fixable: 'none',
-      effort: 'minutes',
-      messages: { none: '' },
-      docs: { why: '', fix: '', references: [] },
-    },
-    check: {
-      project(ctx) {
-        captured = ctx.project;
-      },
-    },
-  };
-  const result = await auditDirectory(root, { rules: [capture], ignore: options.ignore });
-  const facts = captured!;
+  const { root: absRoot, value: facts } = await inspectProject(root, { ignore: options.ignore }, (f) => f);
   const today = options.today ?? new Date();
   const pins = collectRuntimePins(facts);
   return {
     schemaVersion: DEPS_SCHEMA_VERSION,
     tool: { name: 'prodaudit', version: TOOL_VERSION },
-    root: result.root,
+    root: absRoot,
     evaluatedAt: today.toISOString().slice(0, 10),
     tables: {
       node: { asOf: NODE_RUNTIMES.asOf, source: NODE_RUNTIMES.source },
@@ -205,11 +184,6 @@ function textTable(head: readonly string[], rows: readonly string[][]): string {
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const fmt = (r: readonly string[]) => r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
-}
-
-const mdEscape = (s: string) => s.replace(/\|/g, '\\|');
-function mdTable(head: readonly string[], rows: readonly string[][]): string {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.map(mdEscape).join(' | ')} |`)].join('\n');
 }
 
 function tablesLine(r: DepsReport): string {

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { parseEnv } from '../parsers/env.js';
+import { mentionedEnvNames, parseEnv } from '../parsers/env.js';
 import { initPython, parsePython } from '../parsers/python.js';
 import { parseScript } from '../parsers/script.js';
 import { parseJson, parseYaml } from '../parsers/yaml.js';
@@ -320,19 +320,19 @@ function addEnvExamples(plan: Plan, current: Current): void {
   }
 }
 
-/** Append `# description\nNAME=` blocks for variables the file does not mention yet (set or commented out). */
-export function appendEnvVars(text: string, vars: readonly { name: string; description: string }[]): string {
-  const known = new Set(parseEnv(text).entries.map((e) => e.key));
-  for (const line of text.split('\n')) {
-    const m = /^\s*#\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
-    if (m) known.add(m[1]!);
-  }
+/**
+ * Append `# description\nNAME=value` blocks for variables the file does not mention yet (set or
+ * commented out): existing lines are never reordered, rewritten or removed. `value` defaults to
+ * empty; callers never pass a secret.
+ */
+export function appendEnvVars(text: string, vars: readonly { name: string; description: string; value?: string }[]): string {
+  const known = mentionedEnvNames(text);
   const eol = eolOf(text);
   const blocks: string[] = [];
   for (const v of vars) {
     if (known.has(v.name)) continue;
     known.add(v.name);
-    blocks.push(`# ${v.description.replace(/\r?\n/g, ' ')}${eol}${v.name}=${eol}`);
+    blocks.push(`# ${v.description.replace(/\r?\n/g, ' ')}${eol}${v.name}=${v.value ?? ''}${eol}`);
   }
   if (!blocks.length) return text;
   let out = text;

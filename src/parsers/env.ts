@@ -78,3 +78,16 @@ export function parseEnv(text: string): EnvParse {
   }
   return { entries, invalidLines };
 }
+
+/**
+ * Every variable a .env-style file names: set (`KEY=value`, `export KEY=`) or commented out
+ * (`# KEY=value`), so a template that lists a variable as optional documents it too.
+ */
+export function mentionedEnvNames(text: string): Set<string> {
+  const names = new Set(parseEnv(text).entries.map((e) => e.key));
+  for (const line of text.split('\n')) {
+    const m = /^\s*#\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
+    if (m) names.add(m[1]!);
+  }
+  return names;
+}

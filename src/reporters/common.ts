@@ -44,6 +44,11 @@ export function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/** A markdown table; every cell escaped with `cell`. */
+export function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
 /** A link to a finding's file and line: `linkBase` (e.g. a blob URL at a commit) + repo path + #L anchor. */
 export function fileLink(f: Finding, linkBase: string | undefined, pathPrefix = ''): string {
   const path = `${pathPrefix}${f.location.path}`;
