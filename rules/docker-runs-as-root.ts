@@ -3,6 +3,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { Fix, TextRange } from '../src/engine/types.js';
 import type { DockerInstruction } from '../src/parsers/dockerfile.js';
 import { composeServices, rangeOf } from './_shared/config-files.js';
+import { rootStage, stagesOf, type Stage } from './_shared/docker.js';
 import { isMap, isScalar } from '../src/parsers/yaml.js';
 
 /**
@@ -32,35 +33,14 @@ function isRootUser(spec: string): boolean {
 /** Entrypoints that start as root only to drop privileges themselves (gosu, su-exec, setpriv, runuser, chroot --userspec). */
 const PRIV_DROP = /^(\/\S*\/)?(gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst)$/;
 
-interface Stage {
-  readonly index: number;
-  readonly from: DockerInstruction;
-  readonly image: string;
-  readonly alias: string | undefined;
-  readonly instructions: DockerInstruction[];
-}
-
-function stagesOf(instructions: readonly DockerInstruction[]): Stage[] {
-  const stages: Stage[] = [];
-  for (const ins of instructions) {
-    if (ins.keyword === 'FROM') {
-      const tokens = ins.args.split(/\s+/).filter((t) => t && !t.startsWith('--'));
-      const asIdx = tokens.findIndex((t) => t.toLowerCase() === 'as');
-      stages.push({ index: stages.length, from: ins, image: tokens[0] ?? '', alias: asIdx > 0 ? tokens[asIdx + 1]?.toLowerCase() : undefined, instructions: [] });
-    } else stages.at(-1)?.instructions.push(ins);
-  }
-  return stages;
-}
-
 type Effective = { kind: 'root-default'; stage: Stage } | { kind: 'root-user'; user: DockerInstruction } | { kind: 'non-root' };
 
 /** The user the stage's processes run as: its last USER, else inherited from a `FROM <stage>` or the base image. */
-function effectiveUser(stage: Stage, stages: readonly Stage[], depth = 0): Effective {
+function effectiveUser(stage: Stage): Effective {
   const lastUser = stage.instructions.filter((i) => i.keyword === 'USER').at(-1);
   if (lastUser) return isRootUser(lastUser.args) ? { kind: 'root-user', user: lastUser } : { kind: 'non-root' };
-  const parent = stages.find((s) => s.index < stage.index && s.alias !== undefined && s.alias === stage.image.toLowerCase());
-  if (parent && depth < 20) {
-    const inherited = effectiveUser(parent, stages, depth + 1);
+  if (stage.parent) {
+    const inherited = effectiveUser(stage.parent);
     return inherited.kind === 'root-default' ? { kind: 'root-default', stage } : inherited;
   }
   return nonRootBase(stage.image) ? { kind: 'non-root' } : { kind: 'root-default', stage };
@@ -86,20 +66,17 @@ function userLines(image: string): string[] {
 }
 
 /** A non-root user an earlier USER of this stage or a stage it builds on already switched to. */
-function existingUser(stage: Stage, stages: readonly Stage[]): string | undefined {
-  let cur: Stage | undefined = stage;
-  for (let i = 0; cur && i < 20; i++) {
+function existingUser(stage: Stage): string | undefined {
+  for (let cur: Stage | undefined = stage; cur; cur = cur.parent) {
     const users = cur.instructions.filter((x) => x.keyword === 'USER' && !isRootUser(x.args));
     if (users.length) return users.at(-1)!.args.trim();
-    const child: Stage = cur;
-    cur = stages.find((s) => s.index < child.index && s.alias !== undefined && s.alias === child.image.toLowerCase());
   }
   return undefined;
 }
 
-function addUserFix(text: string, stage: Stage, stages: readonly Stage[]): Fix {
-  const image = rootImage(stage, stages);
-  const known = existingUser(stage, stages);
+function addUserFix(text: string, stage: Stage): Fix {
+  const image = rootStage(stage).image;
+  const known = existingUser(stage);
   // Before the CMD/ENTRYPOINT that follows the last build step, so build steps still run as root.
   const lastBuild = stage.instructions.filter((i) => ['RUN', 'COPY', 'ADD', 'USER'].includes(i.keyword)).at(-1);
   const start = stage.instructions.find((i) => (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && (!lastBuild || i.line > lastBuild.line));
@@ -149,22 +126,21 @@ export default defineRule({
   },
   check: {
     dockerfile(ctx) {
-      const stages = stagesOf(ctx.instructions);
-      const final = stages.at(-1);
+      const final = stagesOf(ctx.text, ctx.instructions).at(-1);
       if (!final) return;
-      const user = effectiveUser(final, stages);
+      const user = effectiveUser(final);
       if (user.kind === 'non-root') return;
       if (dropsPrivileges(final)) return;
       if (user.kind === 'root-user') {
-        ctx.report({ messageId: 'rootUser', data: { user: user.user.args }, at: user.user.range, fix: addUserFix(ctx.text, final, stages) });
+        ctx.report({ messageId: 'rootUser', data: { user: user.user.args }, at: user.user.range, fix: addUserFix(ctx.text, final) });
         return;
       }
-      const inherited = final.image.toLowerCase() !== rootImage(final, stages).toLowerCase();
+      const inherited = final.parent !== undefined;
       ctx.report({
         messageId: inherited ? 'inheritedRoot' : 'noUser',
         data: { image: final.image },
         at: final.from.range,
-        fix: addUserFix(ctx.text, final, stages),
+        fix: addUserFix(ctx.text, final),
       });
     },
     yaml(ctx) {
@@ -182,14 +158,3 @@ export default defineRule({
     },
   },
 });
-
-/** The external image a stage ultimately builds on (following `FROM <stage>` chains). */
-function rootImage(stage: Stage, stages: readonly Stage[]): string {
-  let cur = stage;
-  for (let i = 0; i < 20; i++) {
-    const parent = stages.find((s) => s.index < cur.index && s.alias !== undefined && s.alias === cur.image.toLowerCase());
-    if (!parent) return cur.image;
-    cur = parent;
-  }
-  return cur.image;
-}

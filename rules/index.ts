@@ -12,6 +12,7 @@ import defaultCredentials from './default-credentials.js';
 import devDependencyInProduction from './dev-dependency-in-production.js';
 import devServerInProduction from './dev-server-in-production.js';
 import dockerRunsAsRoot from './docker-runs-as-root.js';
+import dockerUnpinnedBase from './docker-unpinned-base.js';
 import dotenvCommitted from './dotenv-committed.js';
 import emailVerificationMissing from './email-verification-missing.js';
 import envConfigMissing from './env-config-missing.js';
@@ -61,6 +62,7 @@ export const rules: readonly AnyRule[] = [
   devDependencyInProduction,
   devServerInProduction,
   dockerRunsAsRoot,
+  dockerUnpinnedBase,
   dotenvCommitted,
   emailVerificationMissing,
   envConfigMissing,

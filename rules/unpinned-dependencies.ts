@@ -5,7 +5,6 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { isLockedRequirements, lockfilesOf, urlPinned } from '../src/engine/lockfiles.js';
 import { hasUpperBound, parseSpecifiers, pinnedVersion } from '../src/engine/pep440.js';
 import { defineRule } from '../src/engine/rule.js';
-import { dockerFromImages } from '../src/engine/runtimes.js';
 import type { ProjectContext, TextRange } from '../src/engine/types.js';
 import { parseRequirements } from '../src/parsers/requirements.js';
 import { isMap, isScalar, parseJson } from '../src/parsers/yaml.js';
@@ -17,7 +16,7 @@ const NODE_LOCKS = 'package-lock.json, yarn.lock or pnpm-lock.yaml';
 const EXPECTED_LOCK: Record<string, string> = { npm: 'package-lock.json', yarn: 'yarn.lock', pnpm: 'pnpm-lock.yaml', bun: 'bun.lock' };
 
 type Ctx = ProjectContext<
-  'noLockfile' | 'requirementUnbounded' | 'requirementNotPinned' | 'wildcardRange' | 'vcsWithoutCommit' | 'imageUntagged' | 'imageLatest',
+  'noLockfile' | 'requirementUnbounded' | 'requirementNotPinned' | 'wildcardRange' | 'vcsWithoutCommit',
   Record<string, never>
 >;
 
@@ -37,36 +36,22 @@ export default defineRule({
       requirementNotPinned: '{name}{spec} is a range and no lockfile pins it: builds can install different versions.',
       wildcardRange: '{name} "{spec}" accepts any future version{locked}.',
       vcsWithoutCommit: '{name} is installed from {url} without a commit hash: the branch or tag can move under you.',
-      imageUntagged: 'Base image "{image}" has no tag: it means :latest, whatever that is on the day of the build.',
-      imageLatest: 'Base image "{image}" uses the :latest tag: builds pick up new major versions unannounced.',
     },
     docs: {
       why:
-        'An install that is not reproducible deploys code nobody tested: a new major version of a framework, a compromised release of a small dependency, or a base image that changed overnight reaches production on the next build, and the previous build cannot be recreated to roll back. Lockfiles (package-lock.json, yarn.lock, pnpm-lock.yaml, poetry.lock, uv.lock, Pipfile.lock, pip-compile output) and exact pins make every build install the same bytes; `*`, `latest`, `>=` without an upper bound, git branches and untagged images do the opposite.',
+        'An install that is not reproducible deploys code nobody tested: a new major version of a framework or a compromised release of a small dependency reaches production on the next build, and the previous build cannot be recreated to roll back. Lockfiles (package-lock.json, yarn.lock, pnpm-lock.yaml, poetry.lock, uv.lock, Pipfile.lock, pip-compile output) and exact pins make every build install the same bytes; `*`, `latest`, `>=` without an upper bound and git branches do the opposite. Dockerfile base images are `docker-unpinned-base`\'s.',
       fix:
-        'Commit the lockfile of the package manager the project uses and install from it in CI and Docker (`npm ci`, `pnpm install --frozen-lockfile`, `yarn install --immutable`, `poetry install --no-root`, `uv sync --locked`, `pipenv install --deploy`). For requirements.txt, pin with `==` (generate it with `pip-compile` or `uv pip compile` from a requirements.in). Replace `*`/`latest` with a caret or tilde range, point git dependencies at a full commit hash, and pin base images to a version tag (better: a digest).',
+        'Commit the lockfile of the package manager the project uses and install from it in CI and Docker (`npm ci`, `pnpm install --frozen-lockfile`, `yarn install --immutable`, `poetry install --no-root`, `uv sync --locked`, `pipenv install --deploy`). For requirements.txt, pin with `==` (generate it with `pip-compile` or `uv pip compile` from a requirements.in). Replace `*`/`latest` with a caret or tilde range, and point git dependencies at a full commit hash.',
       whenNotTo: 'Libraries published to a registry should keep ranges in their manifests (the application that installs them locks); this rule is for deployed applications.',
       references: [
         'https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-json',
         'https://pip.pypa.io/en/stable/topics/repeatable-installs/',
-        'https://docs.docker.com/build/building/best-practices/#pin-base-image-versions',
         'https://cwe.mitre.org/data/definitions/1357.html',
       ],
-      examples: [
-        { file: 'requirements.txt', bad: 'flask>=2.0', good: 'flask==3.0.3' },
-        { file: 'Dockerfile', bad: 'FROM python', good: 'FROM python:3.12-slim' },
-      ],
+      examples: [{ file: 'requirements.txt', bad: 'flask>=2.0', good: 'flask==3.0.3' }],
     },
   },
   check: {
-    dockerfile(ctx) {
-      for (const from of dockerFromImages(ctx.text, ctx.instructions)) {
-        const img = from.image;
-        if (!img || img.digest) continue;
-        if (img.tag === undefined) ctx.report({ messageId: 'imageUntagged', data: { image: from.ref }, at: from.at });
-        else if (img.tag === 'latest') ctx.report({ messageId: 'imageLatest', data: { image: from.ref }, at: from.at });
-      }
-    },
     project(ctx) {
       for (const app of ctx.project.apps) {
         checkNode(ctx, app);

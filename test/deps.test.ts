@@ -10,6 +10,7 @@ import { auditDirectory } from '../src/engine/audit.js';
 import { computeFixes } from '../src/engine/fix.js';
 import { isLockedRequirements, urlPinned } from '../src/engine/lockfiles.js';
 import { cyclesOf, dockerFromImages, imageRuntime, parseImageRef } from '../src/engine/runtimes.js';
+import { dockerFroms, parseDockerfile } from '../src/parsers/dockerfile.js';
 
 const FX = 'fixtures/vulnerable-framework';
 const META = ['expect.yaml'];
@@ -76,6 +77,18 @@ describe('runtime pins', () => {
   it('Dockerfile FROM: ARG defaults, stages and scratch', () => {
     const text = 'ARG V=3.9\nFROM python:${V}-slim AS build\nFROM build\nFROM scratch\nFROM --platform=linux/amd64 node:18 AS web\n';
     assert.deepEqual(dockerFromImages(text).map((f) => f.ref), ['python:3.9-slim', 'node:18']);
+  });
+  it('Dockerfile FROM: continuations past comment lines, ARG chains, variables without a value', () => {
+    const text = 'ARG V=3.12\nARG BASE=python:${V}\nARG OPEN\nfrom \\\n  # a comment\n  --platform=$TARGETPLATFORM ${BASE} as Build\nARG LATE=x\nFROM ${OPEN}:${LATE}\nFROM build\n';
+    const ins = parseDockerfile(text);
+    assert.deepEqual(ins.map((i) => i.keyword), ['ARG', 'ARG', 'ARG', 'FROM', 'ARG', 'FROM', 'FROM']);
+    const froms = dockerFroms(text, ins);
+    assert.deepEqual(froms.map((f) => [f.ref, f.unresolved, f.alias, f.parentStage]), [
+      ['python:3.12', [], 'build', undefined],
+      ['${OPEN}:${LATE}', ['OPEN', 'LATE'], undefined, undefined],
+      ['build', [], undefined, 0],
+    ]);
+    assert.equal(text.slice(froms[0]!.imageRange.start, froms[0]!.imageRange.end), '${BASE}');
   });
   it('ranges admit lines; a range reaching past the table is not EOL', () => {
     assert.deepEqual(cyclesOf('node', '14.x')!.cycles.map((c) => c.cycle), ['14']);

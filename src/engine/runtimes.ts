@@ -11,7 +11,7 @@ import { parse as parseToml } from 'smol-toml';
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { NODE_RUNTIMES, PYTHON_RUNTIMES } from '../data/runtimes.js';
 import type { RuntimeCycle, RuntimeTable } from '../data/schema.js';
-import { parseDockerfile, type DockerInstruction } from '../parsers/dockerfile.js';
+import { dockerFroms, parseDockerfile, type DockerInstruction } from '../parsers/dockerfile.js';
 import { parseJson, parseYaml } from '../parsers/yaml.js';
 import { parseSpecifiers, poetryToPep440, satisfies } from './pep440.js';
 import type { ProjectFacts } from './facts.js';
@@ -130,38 +130,9 @@ export interface FromImage {
  * skipped; unresolved variables give `image: undefined`.
  */
 export function dockerFromImages(text: string, instructions: readonly DockerInstruction[] = parseDockerfile(text)): FromImage[] {
-  const args = new Map<string, string>();
-  const stages = new Set<string>();
-  const out: FromImage[] = [];
-  let seenFrom = false;
-  for (const ins of instructions) {
-    if (ins.keyword === 'ARG' && !seenFrom) {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(ins.args.trim());
-      if (m && m[2] !== undefined) args.set(m[1]!, m[2].replace(/^["']|["']$/g, ''));
-      continue;
-    }
-    if (ins.keyword !== 'FROM') continue;
-    seenFrom = true;
-    const src = text.slice(ins.argsRange.start, ins.argsRange.end);
-    const tokenRe = /\S+/g;
-    let tok: RegExpExecArray | null;
-    let imageTok: RegExpExecArray | undefined;
-    const tokens: string[] = [];
-    while ((tok = tokenRe.exec(src))) {
-      tokens.push(tok[0]);
-      if (!imageTok && !tok[0].startsWith('--')) imageTok = tok;
-    }
-    if (!imageTok) continue;
-    const asIdx = tokens.findIndex((t) => t.toLowerCase() === 'as');
-    const raw = imageTok[0];
-    const ref = raw.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}?/g, (m, name: string, dflt: string | undefined) => args.get(name) ?? dflt ?? m);
-    const isStage = stages.has(ref.toLowerCase());
-    if (asIdx !== -1 && tokens[asIdx + 1]) stages.add(tokens[asIdx + 1]!.toLowerCase());
-    if (ref.toLowerCase() === 'scratch' || isStage) continue;
-    const at = { start: ins.argsRange.start + imageTok.index, end: ins.argsRange.start + imageTok.index + raw.length };
-    out.push({ instruction: ins, ref, at, image: parseImageRef(ref) });
-  }
-  return out;
+  return dockerFroms(text, instructions)
+    .filter((f) => f.image && f.parentStage === undefined && f.ref.toLowerCase() !== 'scratch')
+    .map((f) => ({ instruction: f.instruction, ref: f.ref, at: f.imageRange, image: parseImageRef(f.ref) }));
 }
 
 const CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|bitbucket-pipelines\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|(docker-)?compose[^/]*\.ya?ml|app\.ya?ml|render\.ya?ml)$/;

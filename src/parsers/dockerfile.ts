@@ -49,11 +49,16 @@ export function parseDockerfile(text: string): DockerInstruction[] {
     let end = lineStart + raw.length;
     while (args.trimEnd().endsWith(escape) && i + 1 < lines.length) {
       args = args.trimEnd().slice(0, -1);
-      i++;
-      const next = lines[i]!.replace(/\r$/, '');
-      const nextStart = offset;
-      offset += lines[i]!.length + 1;
-      if (/^\s*#/.test(next)) continue; // comment lines inside continuations are dropped
+      // Comment lines inside a continuation are dropped; the instruction goes on after them.
+      let next: string;
+      let nextStart: number;
+      do {
+        i++;
+        next = lines[i]!.replace(/\r$/, '');
+        nextStart = offset;
+        offset += lines[i]!.length + 1;
+      } while (/^\s*#/.test(next) && i + 1 < lines.length);
+      if (/^\s*#/.test(next)) break;
       args += ` ${next.trim()}`;
       end = nextStart + next.length;
     }
@@ -109,4 +114,85 @@ export function envPairs(ins: DockerInstruction, text: string): DockerEnvPair[] 
     out.push({ key: m[1]!, value, valueRange: m[2] === undefined ? undefined : { start: valStart, end: valStart + rawVal.length } });
   }
   return out;
+}
+
+/** A FROM instruction read: `FROM [--platform=...] image [AS name]`, with build arguments expanded. */
+export interface DockerFrom {
+  readonly instruction: DockerInstruction;
+  /** The image reference as written (`python:3.12-slim`, `${BASE}`). */
+  readonly image: string;
+  /** Range of the image reference in the file. */
+  readonly imageRange: TextRange;
+  /** The reference with the ARGs declared before the first FROM expanded; a variable without a value stays as written. */
+  readonly ref: string;
+  /** Variables in the reference that have no value: `ARG NAME` without a default, empty, or never declared. */
+  readonly unresolved: readonly string[];
+  /** The stage name after AS, lower-cased (stage names are case-insensitive). */
+  readonly alias: string | undefined;
+  /** Index (in FROM order) of the earlier stage the reference names (`FROM build`), if it names one. */
+  readonly parentStage: number | undefined;
+}
+
+/** Arguments BuildKit defines in the global scope itself: they always have a value. */
+const PLATFORM_ARGS = new Set(['BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT', 'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT']);
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/** `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}`, `${NAME+word}` against known values. */
+function expandArgs(value: string, args: ReadonlyMap<string, string>, unresolved: Set<string>): string {
+  return value.replace(VARIABLE, (m, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+    const name = (braced ?? bare)!;
+    const v = args.get(name);
+    if (op === ':-') return v ? v : expandArgs(word ?? '', args, unresolved);
+    if (op === '-') return v !== undefined ? v : expandArgs(word ?? '', args, unresolved);
+    if (op === ':+') return v ? expandArgs(word ?? '', args, unresolved) : '';
+    if (op === '+') return v !== undefined ? expandArgs(word ?? '', args, unresolved) : '';
+    if (v) return v;
+    if (!PLATFORM_ARGS.has(name)) unresolved.add(name);
+    return m;
+  });
+}
+
+/**
+ * Every FROM of a Dockerfile, in order. Only ARGs declared before the first FROM are visible to a
+ * FROM (Docker's global scope); their defaults may use earlier ones. A reference that equals the
+ * name of an earlier stage is that stage, not an image.
+ */
+export function dockerFroms(text: string, instructions: readonly DockerInstruction[]): DockerFrom[] {
+  const args = new Map<string, string>();
+  const stageNames = new Map<string, number>();
+  const out: DockerFrom[] = [];
+  for (const ins of instructions) {
+    if (ins.keyword === 'ARG' && out.length === 0) {
+      for (const p of envPairs(ins, text)) if (p.valueRange) args.set(p.key, expandArgs(p.value, args, new Set()));
+      continue;
+    }
+    if (ins.keyword !== 'FROM') continue;
+    const tokens = ins.args.split(/\s+/).filter((t) => t && !t.startsWith('--'));
+    const image = tokens[0] ?? '';
+    const asIdx = tokens.findIndex((t) => t.toLowerCase() === 'as');
+    const alias = asIdx > 0 ? tokens[asIdx + 1]?.toLowerCase() : undefined;
+    const unresolved = new Set<string>();
+    const ref = expandArgs(image, args, unresolved);
+    const parentStage = stageNames.get(ref.toLowerCase());
+    if (alias !== undefined) stageNames.set(alias, out.length);
+    out.push({ instruction: ins, image, imageRange: tokenRange(text, ins, image), ref, unresolved: [...unresolved], alias, parentStage });
+  }
+  return out;
+}
+
+/** Where the image token stands in the file: the first token after the flags, past continuation escapes and comment lines. */
+function tokenRange(text: string, ins: DockerInstruction, image: string): TextRange {
+  const src = text.slice(ins.argsRange.start, ins.argsRange.end);
+  let lineStart = 0;
+  for (const line of src.split('\n')) {
+    if (lineStart === 0 || !/^\s*#/.test(line)) {
+      for (const m of line.matchAll(/\S+/g)) {
+        if (m[0].startsWith('--') || m[0] === '\\' || m[0] === '`') continue;
+        const start = ins.argsRange.start + lineStart + m.index;
+        return { start, end: start + Math.min(image.length, m[0].length) };
+      }
+    }
+    lineStart += line.length + 1;
+  }
+  return ins.argsRange;
 }
