@@ -427,6 +427,7 @@ function trackedFacts(env: PassEnv, deps: Dependencies, path: string, hash: stri
    * audited file. The App a file sees can be a view with the file's own frameworks added, so the
    * key is the app's root plus its frameworks: the value is the same whichever file asked first.
    */
+  const merged = new Set<object>();
   const memoise = (cache: object, app: App, compute: () => unknown): unknown => {
     const key = `${app.root}\0${[...app.frameworks].sort().join(',')}`;
     let byApp = env.memo.get(cache);
@@ -441,6 +442,13 @@ function trackedFacts(env: PassEnv, deps: Dependencies, path: string, hash: stri
         env.captures.pop();
       }
       byApp.set(key, hit);
+    }
+    // Rules ask for the same memoised value once per call site and route: merge its (app-sized)
+    // dependencies into this file's once, not per call (that was O(calls x app files) per file).
+    // Inside another memoised computation the merge goes to that capture, so it is not skipped.
+    if (env.captures.length === 0) {
+      if (merged.has(hit)) return hit.value;
+      merged.add(hit);
     }
     if (hit.deps.fileList) listed();
     for (const [p, h] of Object.entries(hit.deps.files)) {
