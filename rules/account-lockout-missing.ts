@@ -1,21 +1,11 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
-import type { PyCall } from '../src/parsers/python.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
+import { checksPassword, JS_VERIFY, PY_VERIFY } from './_shared/login.js';
 import { appImportsJs, appPython, dottedNamesIn, perApp } from './_shared/project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } from './_shared/routes.js';
 
-/** Calls that verify a password. */
-const PY_VERIFY = /(^|\.)(check_password_hash|check_password|verify_password|verify|checkpw|authenticate|check_pw)$/;
-const JS_VERIFY = /(^|\.)(compare|compareSync|verify|checkPassword|comparePassword|validatePassword|verifyPassword)$/;
 /** Names that show failed attempts are counted or accounts locked. */
-/** A bare `verify()` (pwd_context.verify, tokens.verify) checks a password only when a password goes in. */
-const PASSWORDISH = /pass|pwd|\bpw\b|secret|credential/i;
-function checksPassword(c: PyCall): boolean {
-  if (!/(^|\.)verify$/.test(c.callee || c.qualified)) return true;
-  return c.args.some((a) => PASSWORDISH.test(a.value.text) || PASSWORDISH.test(a.name ?? ''));
-}
-
 const TRACKING = /fail|attempt|lock|throttle|strike|brute/i;
 const JS_LOCKOUT_LIBS = ['express-brute', 'rate-limiter-flexible', '@nestjs/throttler'];
 
