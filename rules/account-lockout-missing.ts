@@ -1,10 +1,11 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
-import { checksPassword, JS_VERIFY, PY_VERIFY } from './_shared/accounts.js';
+import { checksPassword, JS_VERIFY, PY_VERIFY } from './_shared/login.js';
 import { appImportsJs, appPython, dottedNamesIn, perApp } from './_shared/project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } from './_shared/routes.js';
 
+/** Names that show failed attempts are counted or accounts locked. */
 const TRACKING = /fail|attempt|lock|throttle|strike|brute/i;
 const JS_LOCKOUT_LIBS = ['express-brute', 'rate-limiter-flexible', '@nestjs/throttler'];
 

@@ -1,6 +1,7 @@
 // Alphabetical. test/registry.test.ts fails if a file in rules/ is missing here.
 import type { AnyRule } from '../src/engine/rule.js';
 import accountLockoutMissing from './account-lockout-missing.js';
+import auditLogMissing from './audit-log-missing.js';
 import backgroundWorkInRequest from './background-work-in-request.js';
 import backupsMissing from './backups-missing.js';
 import composeExposesDatabase from './compose-exposes-database.js';
@@ -38,6 +39,7 @@ import printLogging from './print-logging.js';
 import requestTimeoutMissing from './request-timeout-missing.js';
 import securityHeadersMissing from './security-headers-missing.js';
 import sessionFixation from './session-fixation.js';
+import sessionTimeoutMissing from './session-timeout-missing.js';
 import sqlInjection from './sql-injection.js';
 import sqliteInProduction from './sqlite-in-production.js';
 import tlsVerifyDisabled from './tls-verify-disabled.js';
@@ -51,6 +53,7 @@ import weakSecretKey from './weak-secret-key.js';
 
 export const rules: readonly AnyRule[] = [
   accountLockoutMissing,
+  auditLogMissing,
   backgroundWorkInRequest,
   backupsMissing,
   composeExposesDatabase,
@@ -88,6 +91,7 @@ export const rules: readonly AnyRule[] = [
   requestTimeoutMissing,
   securityHeadersMissing,
   sessionFixation,
+  sessionTimeoutMissing,
   sqlInjection,
   sqliteInProduction,
   tlsVerifyDisabled,

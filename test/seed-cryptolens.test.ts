@@ -12,7 +12,7 @@ import { seedCoverage, type SeedItem } from './support/seeds.js';
 const items: SeedItem[] = [
   { item: 'P1.1 Session Security: secure session configuration', rule: 'insecure-cookies', file: 'app/__init__.py', at: 'app = Flask(__name__)' },
   { item: 'P1.1 Session Security: regenerate session ID after successful login', rule: 'session-fixation', file: 'app/routes/auth.py', at: 'session["user_id"] = user.id' },
-  { item: 'P1.1 Session Security: add session timeout/inactivity logout', rule: 'session-timeout-missing' },
+  { item: 'P1.1 Session Security: add session timeout/inactivity logout', rule: 'session-timeout-missing', file: 'app/routes/auth.py', at: '@auth_bp.route("/login"' },
   { item: 'P1.2 Password Reset Validation', rule: 'weak-password-policy', file: 'app/routes/auth.py', at: '@auth_bp.route("/reset-password/<token>"' },
   { item: 'P1.3 Hash API Keys', rule: 'plaintext-credentials-at-rest', file: 'app/models.py', at: 'api_key = db.Column' },
   { item: 'P1.4 Account Lockout', rule: 'account-lockout-missing', file: 'app/routes/auth.py', at: '@auth_bp.route("/login"' },

@@ -24,7 +24,7 @@ const items: SeedItem[] = [
   { item: 'No Error Tracking', rule: 'error-tracking-missing', file: 'app.py', projectLevel: true },
   { item: 'No Performance Monitoring', rule: 'metrics-missing', file: 'app.py', projectLevel: true },
   { item: 'Security Enhancements: Add HTTPS enforcement', rule: 'https-not-enforced', file: 'app.py', at: 'app = Flask(__name__)' },
-  { item: 'Security Enhancements: Implement session timeout', rule: 'session-timeout-missing' },
+  { item: 'Security Enhancements: Implement session timeout', rule: 'session-timeout-missing', file: 'app.py', at: "@app.route('/api/login'" },
   { item: 'Security Enhancements: Implement 2FA', rule: 'two-factor-missing', file: 'app.py', at: "@app.route('/api/login', methods=['POST'])" },
   { item: 'Deployment checklist: Set up monitoring (uptime)', rule: 'health-endpoint-missing', file: 'app.py', projectLevel: true },
 ];

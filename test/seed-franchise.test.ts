@@ -20,7 +20,7 @@ const items: SeedItem[] = [
   { item: '8. Email Verification for New Accounts', rule: 'email-verification-missing', file: 'backend/routes/auth.py', at: '@auth_bp.post("/register")' },
   { item: '9. Two-Factor Authentication (2FA)', rule: 'two-factor-missing', file: 'backend/routes/auth.py', at: '@auth_bp.post("/login")' },
   { item: '10. Session Management: token expiration (currently 30d+)', rule: 'insecure-cookies', file: 'backend/config.py', at: 'PERMANENT_SESSION_LIFETIME = timedelta(days=45)' },
-  { item: '12. User Activity Logging', rule: 'audit-log-missing' },
+  { item: '12. User Activity Logging', rule: 'audit-log-missing', file: 'backend/routes/auth.py', at: '@auth_bp.post("/login")' },
   { item: '13. Environment Variables', rule: 'env-config-missing' },
   { item: '15. Monitoring & Logging (Sentry)', rule: 'error-tracking-missing', file: 'backend/app.py', projectLevel: true },
   { item: '15. Monitoring & Logging (performance metrics)', rule: 'metrics-missing', file: 'backend/app.py', projectLevel: true },

@@ -21,7 +21,7 @@ const items: SeedItem[] = [
   { item: '9. Error Tracking (Sentry)', rule: 'error-tracking-missing', file: 'app.py', projectLevel: true },
   { item: '10. Stronger SECRET_KEY Validation', rule: 'weak-secret-key', file: 'config.py', at: 'SECRET_KEY =' },
   { item: '11. Email Verification', rule: 'email-verification-missing', file: 'routes/auth.py', at: '@auth_bp.route("/register"' },
-  { item: '12. Audit Logging', rule: 'audit-log-missing' },
+  { item: '12. Audit Logging', rule: 'audit-log-missing', file: 'routes/auth.py', at: '@auth_bp.route("/login"' },
   { item: '13. Two-Factor Authentication (2FA)', rule: 'two-factor-missing', file: 'routes/auth.py', at: '@auth_bp.route("/login"' },
   { item: '15. Database Query Optimization (N+1)', rule: 'n-plus-one-query', file: 'routes/leads.py', at: 'tags = Tag.query' },
   { item: 'Checklist: HTTPS/SSL enabled', rule: 'https-not-enforced', file: 'app.py', at: 'app = Flask(__name__)' },

@@ -24,7 +24,7 @@ const items: SeedItem[] = [
   { item: 'Pre-deployment 5. Set up monitoring and alerting (errors)', rule: 'error-tracking-missing', file: 'backend/app.py', projectLevel: true },
   { item: 'Pre-deployment 5. Set up monitoring and alerting (metrics)', rule: 'metrics-missing', file: 'backend/app.py', projectLevel: true },
   { item: 'Post-deployment 4. Test rate limiting is active', rule: 'login-rate-limit-missing', file: 'backend/app.py', at: "@app.route('/api/auth/login', methods=['POST'])" },
-  { item: 'Post-deployment 8. Verify audit logging is working', rule: 'audit-log-missing' },
+  { item: 'Post-deployment 8. Verify audit logging is working', rule: 'audit-log-missing', file: 'backend/app.py', at: "@app.route('/api/auth/login'" },
 ];
 
 describe('seed: reconciliation critical production fixes', () => {

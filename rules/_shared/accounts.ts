@@ -8,17 +8,8 @@ import type { ProjectContext, TextRange } from '../../src/engine/types.js';
 import type { PyCall } from '../../src/parsers/python.js';
 import { dotted, ts, walk } from '../../src/parsers/script.js';
 import { appPython, appScripts, dottedNamesIn, isBackendApp } from './project.js';
+import { checksPassword, JS_VERIFY, PASSWORDISH, PY_VERIFY } from './login.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
-
-/** Calls that verify a password. */
-export const PY_VERIFY = /(^|\.)(check_password_hash|check_password|verify_password|verify|checkpw|authenticate|check_pw)$/;
-export const JS_VERIFY = /(^|\.)(compare|compareSync|verify|checkPassword|comparePassword|validatePassword|verifyPassword)$/;
-/** A bare `verify()` (pwd_context.verify, tokens.verify) checks a password only when a password goes in. */
-const PASSWORDISH = /pass|pwd|\bpw\b|secret|credential/i;
-export function checksPassword(c: PyCall): boolean {
-  if (!/(^|\.)verify$/.test(c.callee || c.qualified)) return true;
-  return c.args.some((a) => PASSWORDISH.test(a.value.text) || PASSWORDISH.test(a.name ?? ''));
-}
 
 /** A login handler may delegate: `auth_manager.login(username, password)`, `authenticate(request, password=...)`. */
 const PY_DELEGATE = /(^|\.)\w*(login|sign_?in|authenticate|credentials)$/i;

@@ -1,0 +1,124 @@
+/**
+ * Password logins of an app, for the account rules: routes classified as login (or token) by
+ * `authRouteKind`, accepting a state-changing method, whose handler checks a password itself
+ * (`check_password_hash`, `bcrypt.compare`) or hands one to a login service
+ * (`auth_manager.login(username, password)`, `this.auth.login(body.email, body.password)`).
+ * Django views are resolved from urls.py to their module; `django.contrib.auth.views.LoginView`
+ * and Passport's local strategy verify the password themselves.
+ */
+import type { App, ProjectFacts } from '../../src/engine/facts.js';
+import type { TextRange } from '../../src/engine/types.js';
+import { type PyCall, type PyFunction, type PyModule } from '../../src/parsers/python.js';
+import { dotted, literalValue, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
+import { appFiles } from './project.js';
+import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './routes.js';
+
+/** Calls that verify a password. */
+export const PY_VERIFY = /(^|\.)(check_password_hash|check_password|verify_password|verify|checkpw|authenticate|check_pw)$/;
+export const JS_VERIFY = /(^|\.)(compare|compareSync|verify|checkPassword|comparePassword|validatePassword|verifyPassword)$/;
+/** Login services a handler hands the password to. */
+const DELEGATE = /(^|\.)(login|log_in|sign_in|signin|logIn|signIn|validateUser|validate_user|check_credentials|checkCredentials)$/;
+/** A bare `verify()` (pwd_context.verify, tokens.verify) checks a password only when a password goes in. */
+export const PASSWORDISH = /pass|pwd|\bpw\b|secret|credential/i;
+/** Text pre-filter for files that can hold a login route. */
+export const LOGIN_HINT = /login|log_in|signin|sign_in|token|authenticate|LoginView/i;
+
+export function checksPassword(c: PyCall): boolean {
+  if (!/(^|\.)verify$/.test(c.callee || c.qualified)) return true;
+  return c.args.some((a) => PASSWORDISH.test(a.value.text) || PASSWORDISH.test(a.name ?? ''));
+}
+
+/** Does the Python function check a password, itself or through a login service? */
+export function pyVerifiesPassword(py: PyModule, fn: PyFunction): boolean {
+  return callsIn(py, fn).some(
+    (c) => ((PY_VERIFY.test(c.qualified) || PY_VERIFY.test(c.callee)) && checksPassword(c)) || (DELEGATE.test(c.callee) && c.args.some((a) => PASSWORDISH.test(a.value.text))),
+  );
+}
+
+/** Does the JS/TS body check a password, itself or through a login service? */
+export function jsVerifiesPassword(body: ts.Node): boolean {
+  let verifies = false;
+  walk(body, (n) => {
+    if (verifies) return false;
+    if (!ts.isCallExpression(n)) return undefined;
+    const callee = dotted(n.expression);
+    if (JS_VERIFY.test(callee) || (DELEGATE.test(callee) && n.arguments.some((a) => PASSWORDISH.test(a.getText())))) verifies = true;
+    else if (isPassportLocal(n)) verifies = true;
+    return undefined;
+  });
+  return verifies;
+}
+
+/** `passport.authenticate('local', ...)`: the local strategy checks the password. */
+function isPassportLocal(n: ts.Node): boolean {
+  return ts.isCallExpression(n) && /(^|\.)passport\.authenticate$/.test(dotted(n.expression)) && literalValue(n.arguments[0]) === 'local';
+}
+
+export type LoginRoute =
+  | { readonly lang: 'python'; readonly file: string; readonly at: TextRange; readonly name: string; readonly route: PyRoute; readonly py: PyModule; readonly handler: PyFunction | undefined; readonly handlerPy: PyModule | undefined }
+  | { readonly lang: 'script'; readonly file: string; readonly at: TextRange; readonly name: string; readonly route: JsRoute; readonly js: ScriptModule };
+
+/**
+ * Every password login route of an app's production code, in file order. `handler` is undefined for
+ * a framework's own login view (Django's LoginView), whose body is not in the repository.
+ */
+export function appLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
+  const out: LoginRoute[] = [];
+  let pyFns: Map<string, { fn: PyFunction; py: PyModule }> | undefined;
+  for (const file of appFiles(project, app, /\.(py|[cm]?[jt]sx?)$/)) {
+    if (file.endsWith('.d.ts')) continue;
+    const text = project.readText(file);
+    if (!text || !LOGIN_HINT.test(text)) continue;
+    if (file.endsWith('.py')) {
+      const py = project.python(file);
+      if (!py) continue;
+      for (const r of pythonRoutes(py, file)) {
+        const kind = authRouteKind(r);
+        if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) continue;
+        let handler = r.handler;
+        let handlerPy: PyModule | undefined = handler ? py : undefined;
+        if (!handler && r.framework === 'django') {
+          const ref = (r.viewRef ?? '').replace(/\(.*$/s, '');
+          if (/(^|\.)LoginView\.as_view$/.test(ref) && /^django\.contrib\.auth\./.test(py.qualify(ref))) {
+            out.push({ lang: 'python', file, at: r.at, name: 'LoginView', route: r, py, handler: undefined, handlerPy: undefined });
+            continue;
+          }
+          pyFns ??= djangoViewFunctions(project, app);
+          const found = pyFns.get(r.handlerName?.split('.').at(-1) ?? '');
+          if (found) ({ fn: handler, py: handlerPy } = found);
+        }
+        if (!handler || !handlerPy || !pyVerifiesPassword(handlerPy, handler)) continue;
+        const owner = handler.scope.classes.at(-1);
+        out.push({ lang: 'python', file, at: r.at, name: owner ? `${owner}.${handler.name}()` : `${handler.name}()`, route: r, py, handler, handlerPy });
+      }
+    } else {
+      const js = project.script(file);
+      if (!js) continue;
+      for (const r of scriptRoutes(js, file)) {
+        const kind = authRouteKind(r);
+        if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) continue;
+        const viaPassport = r.middleware.some((m) => { let hit = false; walk(m, (n) => { if (isPassportLocal(n)) hit = true; return undefined; }); return hit || isPassportLocal(m); });
+        if (!viaPassport && !(r.handler?.body && jsVerifiesPassword(r.handler.body))) continue;
+        out.push({ lang: 'script', file, at: r.at, name: r.handlerName ?? r.path ?? 'login', route: r, js });
+      }
+    }
+  }
+  return out;
+}
+
+/** Top-level functions (and the `post` method of class-based views) of the app's Python modules, by name. */
+function djangoViewFunctions(project: ProjectFacts, app: App): Map<string, { fn: PyFunction; py: PyModule }> {
+  const out = new Map<string, { fn: PyFunction; py: PyModule }>();
+  for (const file of appFiles(project, app, /\.py$/)) {
+    const text = project.readText(file);
+    if (!text || !LOGIN_HINT.test(text)) continue;
+    const py = project.python(file);
+    if (!py) continue;
+    for (const fn of py.functions) {
+      if (fn.scope.functions.length > 0) continue;
+      if (fn.scope.classes.length === 0) out.set(fn.name, { fn, py });
+      else if (fn.name === 'post' && fn.scope.classes.length === 1) out.set(fn.scope.classes[0]!, { fn, py });
+    }
+  }
+  return out;
+}
