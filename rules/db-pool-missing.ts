@@ -4,7 +4,7 @@ import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import type { ProjectFacts } from '../src/engine/facts.js';
 import { dotted } from '../src/parsers/script.js';
 import { insideFunction } from './_shared/js.js';
-import { appendKeywordArg, configItems, envLookup, inDevOnlyClass, isSettingsModule, leadingText } from './_shared/python.js';
+import { appendKeywordArg, configItems, envLookup, inDevOnlyClass, isSettingsModule, leadingText, resolvePyName } from './_shared/python.js';
 
 const SERVER_DB = /^(postgres(ql)?|mysql|mariadb|mssql|oracle)(\+\w+)?:/i;
 
@@ -39,7 +39,7 @@ export default defineRule({
       const { py } = ctx;
       for (const call of py.calls) {
         if (!/(^|\.)create_engine$/.test(call.qualified) || !/^sqlalchemy/.test(call.qualified) && call.callee !== 'create_engine') continue;
-        const url = call.positional[0] ?? call.keyword('url');
+        const url = resolvePyName(py, call.positional[0] ?? call.keyword('url'), call.scope.functions);
         if (!isServerDb(url, py)) continue;
         if (call.keyword('pool_pre_ping') || call.args.some((a) => a.name === '**')) continue;
         if (call.keyword('poolclass')) continue; // NullPool & co: a deliberate choice

@@ -7,8 +7,8 @@ import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, ts, walk, type ScriptModule } from '../src/parsers/script.js';
 import { ENV_EXAMPLE_FILES, ENV_EXAMPLE_HEADER, envReads } from './_shared/env-reads.js';
 import { pyImport, pyQuote, pyString } from './_shared/fix-helpers.js';
-import { anchorFile, backendApps } from './_shared/project.js';
-import { configItems, envLookup, inDevOnlyClass, readsEnv } from './_shared/python.js';
+import { anchorFile, appPython, backendApps } from './_shared/project.js';
+import { configItems, envLookup, inDevOnlyClass, readsEnv, type ConfigItem } from './_shared/python.js';
 import { upperSnake } from './_shared/secrets.js';
 
 /**
@@ -224,6 +224,38 @@ function listensAsServer(callee: string, js: ScriptModule): boolean {
   return /^(express|fastify|koa|http\.createServer|https\.createServer|node:http\.createServer)/.test(bound) || (/^(app|server)$/.test(recv) && (js.importsModule('express') || js.importsModule('koa') || js.importsModule('fastify') || js.importsModule('http')));
 }
 
+// ---------------------------------------------------------------- no configuration from outside
+
+/** Libraries that load settings from the environment or per-environment files (dotenv, decouple, pydantic-settings, ...). */
+const PY_SETTINGS_LOADERS = /^(dotenv|decouple|environs|environ|pydantic_settings|dynaconf|configparser|everett|omegaconf|hydra|starlette\.config)(\.|$)|^pydantic\.(BaseSettings|env_settings)/;
+/** Flask loaders that read a file or variables chosen per deployment. */
+const FLASK_FILE_LOADER = /\.config\.from_(pyfile|envvar|file|prefixed_env|json|toml)$/;
+const SETTINGS_HINT = /config|SECRET_KEY|DEBUG|DATABASES|settings/;
+
+/**
+ * Settings of a Python web app that has no way to differ per deployment: constant config items
+ * (`app.config['UPLOAD_FOLDER'] = 'uploads'`, `DEBUG = False` in settings.py) in an app whose code
+ * reads no environment variable, loads no config file and imports no settings library. Dev-only
+ * classes do not count.
+ */
+function fixedPythonSettings(project: ProjectFacts, app: App): { file: string; item: ConfigItem }[] {
+  if (!['flask', 'django', 'fastapi'].some((f) => app.frameworks.has(f as never))) return [];
+  const out: { file: string; item: ConfigItem }[] = [];
+  for (const { path, py } of appPython(project, app, SETTINGS_HINT)) {
+    if (py.imports.some((i) => PY_SETTINGS_LOADERS.test(i.qualified) || PY_SETTINGS_LOADERS.test(i.module))) return [];
+    if (py.calls.some((c) => FLASK_FILE_LOADER.test(c.callee))) return [];
+    for (const item of configItems(py)) {
+      if (!inDevOnlyClass(item) && isConstant(item.value)) out.push({ file: path, item });
+    }
+  }
+  return out;
+}
+
+function isConstant(e: PyExpr): boolean {
+  if (e.kind === 'str' || e.kind === 'num' || e.kind === 'bool') return true;
+  return e.kind === 'binop' && isConstant(e.left) && isConstant(e.right);
+}
+
 // ---------------------------------------------------------------- .env.example
 
 /** Env vars the app's production code reads, in first-seen order, and where the first read is. */
@@ -247,10 +279,11 @@ export default defineRule({
       hardcoded: '{where} is hard-coded to "{value}": set it from the {env} environment variable.',
       hardcodedPort: '{where} is hard-coded to port {value}: read it from the {env} environment variable.',
       noExample: 'The app reads {count} environment variable{s} ({sample}) but has no .env.example documenting them.',
+      noEnv: 'The app reads no configuration from the environment or a config file: {keys} are fixed in code, so development and production run with the same settings.',
     },
     docs: {
       why:
-        'A database URL, Redis host, SMTP server or API base URL written into the code is the same in every environment: staging talks to the production database (or production to localhost), moving a service means a code change and a redeploy, and the one value that differs per deployment can only be changed by editing the image. Twelve-factor apps keep such configuration in the environment. The other half is documentation: an app that reads environment variables but ships no .env.example leaves the next deployer to discover the required variables one crash at a time.',
+        'A database URL, Redis host, SMTP server or API base URL written into the code is the same in every environment: staging talks to the production database (or production to localhost), moving a service means a code change and a redeploy, and the one value that differs per deployment can only be changed by editing the image. Twelve-factor apps keep such configuration in the environment. An app that reads nothing from the environment or a per-deployment config file at all (every setting a constant in app.py or settings.py) has no production configuration: the same values run everywhere. The other half is documentation: an app that reads environment variables but ships no .env.example leaves the next deployer to discover the required variables one crash at a time.',
       fix:
         'Read endpoints from the environment, with a development default where that is harmless: `app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL", "postgresql://localhost/app")`, `redis.from_url(os.environ["REDIS_URL"])`, `mongoose.connect(process.env.MONGODB_URI)`, `app.listen(Number(process.env.PORT) || 3000)`. Commit a `.env.example` with every variable the app reads (no real values) and keep the real `.env` out of git. The fix wraps the literal in an environment lookup that falls back to it, so nothing changes until the variable is set (safe), and writes a `.env.example` listing the variables the code reads. Secrets in code are reported by hardcoded-secret and default-credentials, not here.',
       whenNotTo: 'Public, fixed third-party endpoints that never differ per environment can stay constants; suppress with a reason.',
@@ -294,7 +327,16 @@ export default defineRule({
         const documented = [...roots].some((r) => ENV_EXAMPLE_FILES.some((f) => project.fileSet.has(r ? `${r}/${f}` : f)));
         if (documented) continue;
         const { names, first } = envVarsRead(project, app);
-        if (names.length === 0 || !first) continue;
+        if (!first) {
+          const fixed = fixedPythonSettings(project, app);
+          if (fixed.length) {
+            const keys = [...new Set(fixed.map((f) => f.item.key))];
+            const at = fixed[0]!;
+            ctx.report({ messageId: 'noEnv', data: { keys: keys.slice(0, 4).join(', ') + (keys.length > 4 ? ', ...' : '') }, file: at.file, at: at.item.keyRange ?? at.item.range });
+          }
+          continue;
+        }
+        if (names.length === 0) continue;
         const entry = anchorFile(app);
         const anchor = entry && project.fileSet.has(entry) ? entry : first.file;
         const exampleText = `${ENV_EXAMPLE_HEADER}\n${names.map((n) => `${n}=`).join('\n')}\n`;

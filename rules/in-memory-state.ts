@@ -1,7 +1,9 @@
 import { defineRule } from '../src/engine/rule.js';
+import type { ProjectFacts } from '../src/engine/facts.js';
 import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, enclosingFunction, objectProps, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
+import { appFiles } from './_shared/project.js';
 
 /** Names that are caches or registries by convention: losing them on restart is harmless. */
 const CACHE_NAME = /cache|memo|registry|^_?(lock|logger|log)s?$|handlers$|^__all__$/i;
@@ -39,7 +41,8 @@ export default defineRule({
   check: {
     python(ctx) {
       const { py } = ctx;
-      if (!WEB_MODULES.some((m) => py.importsModule(m)) && !importsLocalWebModule(py)) return;
+      const webCode = isWebModule(py) || importsLocalWebModule(py);
+      if (!webCode && !py.assignments.some((a) => a.topLevel && a.op === '=' && containerKind(a.value))) return;
       const globals = new Map<string, { kind: string; range: TextRange }>();
       for (const a of py.assignments) {
         if (!a.topLevel || a.op !== '=' || a.targetExpr.kind !== 'name') continue;
@@ -67,6 +70,8 @@ export default defineRule({
         const parts = c.callee.split('.');
         if (parts.length === 2 && PY_MUTATORS.has(parts[1]!)) note(parts[0]!, fn);
       }
+      // A helper module without web imports (encryption.py, store.py) holds request state when the app's web code imports it.
+      if (mutated.size === 0 || (!webCode && !importedByWebModule(ctx.project, ctx.path))) return;
       for (const [name, where] of mutated) {
         const g = globals.get(name)!;
         ctx.report({ messageId: 'pyGlobal', data: { kind: g.kind, name, where }, at: g.range });
@@ -148,6 +153,29 @@ function jsContainerKind(init: ts.Expression): string | undefined {
 
 function isAssignment(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+function isWebModule(py: PyModule): boolean {
+  return WEB_MODULES.some((m) => py.importsModule(m));
+}
+
+/**
+ * Whether a production module of the same app that imports a web framework imports this module
+ * (`from encryption import CHCEncryption`, `from . import store`, `import services.store`). Only
+ * files whose text names the module are parsed.
+ */
+function importedByWebModule(project: ProjectFacts, path: string): boolean {
+  const parts = path.replace(/\.py$/, '').split('/');
+  const stem = parts.at(-1) === '__init__' ? parts.at(-2) : parts.at(-1);
+  if (!stem || !/^[A-Za-z_]\w*$/.test(stem)) return false;
+  const named = new RegExp(`\\b${stem}\\b`);
+  const last = (dotted: string) => dotted.split('.').at(-1);
+  for (const file of appFiles(project, project.appOf(path), /\.py$/)) {
+    if (file === path || !named.test(project.readText(file) ?? '')) continue;
+    const other = project.python(file);
+    if (other && isWebModule(other) && other.imports.some((i) => last(i.module) === stem || last(i.qualified) === stem)) return true;
+  }
+  return false;
 }
 
 /** A module that imports the app's own web module (`from app import app`, `from . import bp`) is web code too. */

@@ -15,10 +15,11 @@ const items: SeedItem[] = [
   { item: 'Default Admin Credentials (auth.py:228-229)', rule: 'default-credentials', file: 'auth.py', at: "password='admin123'," },
   { item: 'No Rate Limiting', rule: 'login-rate-limit-missing', file: 'app.py', at: "@app.route('/api/login', methods=['POST'])" },
   { item: 'In-Memory File Metadata (app.py:52)', rule: 'in-memory-state', file: 'app.py', at: 'file_metadata: Dict[str, Dict] = {}' },
+  { item: 'In-Memory Owner Secrets (encryption.py:235)', rule: 'in-memory-state', file: 'encryption.py', at: 'owner_secrets: Dict[str, bytes] = {}' },
   { item: 'JSON File Storage (auth.py)', rule: 'json-file-database', file: 'auth.py', at: "with open(USERS_FILE, 'w') as f:" },
   { item: 'JSON File Storage (blockchain.py)', rule: 'json-file-database', file: 'blockchain.py', at: "with open(self.path, 'w') as f:" },
   { item: 'Local File System Storage (uploads/)', rule: 'local-file-storage', file: 'app.py', at: 'file.save(temp_path)' },
-  // Hardcoded Configuration / No Production Configuration -> env-config-missing: not found yet (the replica has a .env.example and no literal service endpoint); see docs/seed-coverage.md.
+  { item: 'Hardcoded Configuration / No Production Configuration', rule: 'env-config-missing', file: 'app.py', at: "app.config['MAX_CONTENT_LENGTH'] = 50 * 1024 * 1024" },
   { item: 'Print Statements Everywhere', rule: 'print-logging', file: 'app.py', at: 'print(f"New user registered: {username}")' },
   { item: 'Print Statements Everywhere (no logging configured)', rule: 'print-logging', file: 'app.py', projectLevel: true },
   { item: 'No Error Tracking', rule: 'error-tracking-missing', file: 'app.py', projectLevel: true },

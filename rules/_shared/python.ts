@@ -178,10 +178,21 @@ function isConfigObject(e: PyExpr): boolean {
   return (e.kind === 'attr' && e.attr === 'config') || (e.kind === 'name' && e.id === 'config');
 }
 
-/** Is `name` a Flask/FastAPI/Quart app object in this module (bound by a call to the framework class, or conventionally named)? */
+const APP_CLASS = /^(flask\.Flask|quart\.Quart|fastapi\.FastAPI|starlette\.applications\.Starlette)$|(^|\.)(Flask|FastAPI)$/;
+
+/**
+ * `app = create_app()`: a function of this module that builds an app object, or an app factory
+ * imported by its conventional name (`from myapp import create_app`).
+ */
+function isAppFactory(callee: string, py: PyModule): boolean {
+  if (py.functions.some((f) => f.name === callee)) return py.calls.some((c) => c.scope.functions[0] === callee && APP_CLASS.test(c.qualified));
+  return /(^|\.)(create_app|make_app|build_app|app_factory)$/.test(callee);
+}
+
+/** Is `name` a Flask/FastAPI/Quart app object in this module (bound by a call to the framework class or an app factory, or conventionally named)? */
 export function isAppName(name: string, py: PyModule): boolean {
   const bound = py.instanceOf(name);
-  if (bound) return /^(flask\.Flask|quart\.Quart|fastapi\.FastAPI|starlette\.applications\.Starlette)$/.test(bound) || /(^|\.)(Flask|FastAPI)$/.test(bound);
+  if (bound) return APP_CLASS.test(bound) || isAppFactory(bound, py);
   return /^(app|application)$/.test(name) && (py.importsModule('flask') || py.importsModule('fastapi'));
 }
 
