@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { globSync } from 'glob';
 import { rules } from '../rules/index.js';
 import { auditDirectory } from '../src/engine/audit.js';
 import type { AnyRule } from '../src/engine/rule.js';
@@ -30,6 +31,18 @@ async function check(root: string, ruleSet: readonly AnyRule[], ids: readonly st
   assert.deepEqual(problems, [], `${root}:\n  ${problems.join('\n  ')}`);
 }
 
+const PY_FRAMEWORKS = new Set(['flask', 'django', 'fastapi']);
+
+/** The ecosystems a fixture case is a project of, by its sources and manifests. */
+function ecosystemsOf(dir: string): Set<'python' | 'js'> {
+  const out = new Set<'python' | 'js'>();
+  for (const f of globSync('**/*', { cwd: dir, dot: true, nodir: true, posix: true })) {
+    if (/\.py$|(^|\/)(requirements[^/]*\.txt|pyproject\.toml|Pipfile)$/.test(f)) out.add('python');
+    if (/\.[cm]?[jt]sx?$|(^|\/)package\.json$/.test(f)) out.add('js');
+  }
+  return out;
+}
+
 for (const rule of rules) {
   const { id } = rule.meta;
   const cases = subdirs(join(FIXTURES, id));
@@ -39,6 +52,20 @@ for (const rule of rules) {
       const counts = cases.map((c) => readExpectations(join(FIXTURES, id, c), id).expect.size);
       assert.ok(counts.some((n) => n > 0), `add a case with an "expect: ${id}" marker`);
       assert.ok(counts.some((n) => n === 0), `add a clean case with "ok: ${id}" markers`);
+    });
+    it('has at least 4 must-fire and 3 must-not-fire cases, in each ecosystem it applies to', () => {
+      const exp = cases.map((c) => ({ c, e: readExpectations(join(FIXTURES, id, c), id), eco: ecosystemsOf(join(FIXTURES, id, c)) }));
+      const fire = exp.reduce((n, x) => n + x.e.expect.size, 0);
+      const notFire = exp.reduce((n, x) => n + x.e.ok.size + (x.e.expect.size === 0 ? 1 : 0), 0);
+      assert.ok(fire >= 4, `${fire} "expect: ${id}" markers; at least 4 are needed`);
+      assert.ok(notFire >= 3, `${notFire} "ok: ${id}" markers and clean cases; at least 3 are needed`);
+      const fw = rule.meta.frameworks ?? [];
+      const wants = [fw.some((f) => PY_FRAMEWORKS.has(f)) && 'python', fw.some((f) => !PY_FRAMEWORKS.has(f)) && 'js'].filter((x): x is 'python' | 'js' => Boolean(x));
+      if (wants.length < 2) return; // a one-ecosystem rule, or one for every stack (frameworks unset)
+      for (const eco of wants) {
+        assert.ok(exp.some((x) => x.e.expect.size > 0 && x.eco.has(eco)), `no must-fire case in a ${eco} project`);
+        assert.ok(exp.some((x) => (x.e.ok.size > 0 || x.e.expect.size === 0) && x.eco.has(eco)), `no must-not-fire case in a ${eco} project`);
+      }
     });
     for (const name of cases) {
       it(name, async () => {
