@@ -102,7 +102,8 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-250'],
-    triggers: ['FROM', 'user'],
+    // Dockerfile instructions are case-insensitive (`from python:3.12`); `user` is compose's user: key.
+    triggers: [/^\s*from\s/im, 'user'],
     messages: {
       noUser: 'The final stage (FROM {image}) sets no USER: the container runs as root.',
       inheritedRoot: 'The final stage (FROM {image}) sets no USER and its base stage runs as root.',
