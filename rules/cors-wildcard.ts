@@ -1,5 +1,6 @@
 import { insertAt, replace } from '../src/engine/edits.js';
-import type { ProjectFacts } from '../src/engine/facts.js';
+import { perProject } from './_shared/project.js';
+import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { defineRule } from '../src/engine/rule.js';
 import type { Fix, Severity, TextEdit, TextRange } from '../src/engine/types.js';
 import { dottedName, type PyCall, type PyExpr, type PyModule } from '../src/parsers/python.js';
@@ -485,11 +486,13 @@ interface CorsProjectConfig {
   readonly djangoCredentials: boolean;
 }
 
-const PROJECT_CONFIG = new WeakMap<ProjectFacts, CorsProjectConfig>();
+const PROJECT_CONFIG = new WeakMap<ProjectFacts, Map<App, CorsProjectConfig>>();
 
 function corsConfig(project: ProjectFacts): CorsProjectConfig {
-  const cached = PROJECT_CONFIG.get(project);
-  if (cached) return cached;
+  return perProject(PROJECT_CONFIG, project, () => scanCorsConfig(project));
+}
+
+function scanCorsConfig(project: ProjectFacts): CorsProjectConfig {
   let flaskOrigins = false;
   let flaskCredentials = false;
   let djangoCredentials = false;
@@ -507,9 +510,7 @@ function corsConfig(project: ProjectFacts): CorsProjectConfig {
       if (item.key === 'CORS_ALLOW_CREDENTIALS' && isTruthyConst(item.value)) djangoCredentials = true;
     }
   }
-  const config = { flaskOrigins, flaskCredentials, djangoCredentials };
-  PROJECT_CONFIG.set(project, config);
-  return config;
+  return { flaskOrigins, flaskCredentials, djangoCredentials };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -228,8 +228,8 @@ const SYNC_DETAIL = {
 } as const;
 
 /** Files of one app (the deepest app root that contains them). */
-function filesOf(project: ProjectFacts, app: App): string[] {
-  return project.files.filter((f) => project.appOf(f) === app);
+function filesOf(project: ProjectFacts, app: App): readonly string[] {
+  return project.filesOf(app);
 }
 
 function production(project: ProjectFacts, path: string): boolean {

@@ -13,7 +13,7 @@ const JS_FILE = /\.(?:[cm]?[jt]sx?)$/;
 
 /** Production files of an app (tests, examples and dev config excluded). */
 export function appFiles(project: ProjectFacts, app: App, ext: RegExp): string[] {
-  return project.files.filter((f) => ext.test(f) && project.appOf(f) === app && project.contextOf(f) === 'production');
+  return project.filesOf(app).filter((f) => ext.test(f) && project.contextOf(f) === 'production');
 }
 
 /** Python modules of the app whose text contains `needle`, parsed. */
@@ -68,6 +68,18 @@ export function perApp<T>(cache: WeakMap<ProjectFacts, Map<App, T>>, project: Pr
   }
   if (!byApp.has(app)) byApp.set(app, compute());
   return byApp.get(app)!;
+}
+
+/** The key `perProject` memoises under: one value per audit, not per app. */
+const WHOLE_PROJECT = { root: '\0project', frameworks: new Set() } as unknown as App;
+
+/**
+ * Memoise a computation over the whole project (every app) for one audit, as `perApp` does per
+ * app. A `WeakMap` keyed by the facts alone caches per audited file: the engine gives each file
+ * its own view of the facts, so such a cache recomputed a project-wide scan for every file.
+ */
+export function perProject<T>(cache: WeakMap<ProjectFacts, Map<App, T>>, project: ProjectFacts, compute: () => T): T {
+  return perApp(cache, project, WHOLE_PROJECT, compute);
 }
 
 // ---------------------------------------------------------------- Python expressions

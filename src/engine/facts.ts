@@ -61,6 +61,8 @@ export interface ProjectFacts {
   readonly frameworks: ReadonlySet<Framework>;
   /** The app a file belongs to (the deepest app root containing it). */
   appOf(path: string): App;
+  /** Every discovered file of an app (sorted, as in `files`): grouped once, not filtered per call. */
+  filesOf(app: App): readonly string[];
   /** Production context of a path. */
   contextOf(path: string): PathContext;
   /** File text (cached; undefined for unreadable, binary or oversized files). */
@@ -136,6 +138,20 @@ export function buildFacts(input: FactsInput): ProjectFacts {
     if (p.endsWith('.py')) eco.add('python');
     else if (/\.(?:[cm]?[jt]sx?)$/.test(p)) eco.add('node');
   }
+  // Group files by the app they belong to once: rules ask for "the files of this app" per audited
+  // file, and filtering the whole tree each time made the pass quadratic in the repository size.
+  const liveOf = (p: string): App => {
+    const a = appOf(p);
+    return liveApps.includes(a) ? a : liveApps[0]!;
+  };
+  const byApp = new Map<string, string[]>(liveApps.map((a) => [a.root, []]));
+  for (const p of paths) byApp.get(liveOf(p).root)!.push(p);
+  const contexts = new Map<string, PathContext>();
+  const contextOf = (p: string): PathContext => {
+    let c = contexts.get(p);
+    if (c === undefined) contexts.set(p, (c = classifyPath(p)));
+    return c;
+  };
   const frameworks = new Set<Framework>();
   const facts: ProjectFacts = {
     root: input.root,
@@ -147,11 +163,9 @@ export function buildFacts(input: FactsInput): ProjectFacts {
       for (const a of liveApps) for (const f of a.frameworks) frameworks.add(f);
       return frameworks;
     },
-    appOf: (p) => {
-      const a = appOf(p);
-      return liveApps.includes(a) ? a : liveApps[0]!;
-    },
-    contextOf: classifyPath,
+    appOf: liveOf,
+    filesOf: (app) => byApp.get(app.root) ?? [],
+    contextOf,
     readText: input.readText,
     python: input.python,
     script: input.script,

@@ -463,6 +463,7 @@ function trackedFacts(env: PassEnv, deps: Dependencies, path: string, hash: stri
       switch (key) {
         case 'files':
         case 'fileSet':
+        case 'filesOf':
           listed();
           return Reflect.get(target, key, receiver);
         case 'apps':
