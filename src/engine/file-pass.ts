@@ -252,7 +252,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   const text = src.text;
   if (text === undefined) return outcome({});
   const candidates = env.rulesByKind.get(kind) ?? [];
-  const triggered = candidates.filter((r) => matchesTriggers(r, text));
+  const triggered = candidates.filter((r) => matchesTriggers(r, text, env.options.get(r.meta.id), kind));
   const wantFramework = sniffsFramework(env, path, kind) && FRAMEWORK_HINT[kind]!.test(text);
   if (triggered.length === 0 && !wantFramework) {
     retain(env, path, src, undefined, false);
@@ -501,10 +501,10 @@ export function trackedProjectFacts(env: PassEnv, deps: Dependencies): ProjectFa
   return trackedFacts(env, deps, '', '', '', [], {});
 }
 
-export function matchesTriggers(rule: AnyRule, text: string): boolean {
+export function matchesTriggers(rule: AnyRule, text: string, options: unknown, kind: FileKind): boolean {
   const t = rule.meta.triggers;
   if (!t || t.length === 0) return true;
-  return t.some((x) => (typeof x === 'string' ? text.includes(x) : x.test(text)));
+  return t.some((x) => (typeof x === 'string' ? text.includes(x) : typeof x === 'function' ? x(text, options, kind) : x.test(text)));
 }
 
 export function optionsOf(rule: AnyRule, config: Config): unknown {

@@ -77,6 +77,12 @@ export interface RuleDocs {
   readonly examples?: readonly { readonly file: string; readonly bad: string; readonly good: string }[];
 }
 
+/**
+ * A substring, a regular expression, or a predicate on the text (with the rule's parsed options
+ * and the file's kind) for conditions a regex says badly, such as "more than maxLines lines".
+ */
+export type Trigger = string | RegExp | ((text: string, options: unknown, kind: FileKind) => boolean);
+
 export interface RuleMeta<M extends string = string> {
   /** kebab-case; = file name in rules/ = folder in fixtures/ */
   readonly id: string;
@@ -92,8 +98,12 @@ export interface RuleMeta<M extends string = string> {
   /** Rough effort to fix one finding by hand, for checklists. */
   readonly effort: Effort;
   readonly cwe?: readonly string[];
-  /** Cheap text triggers: a file containing none of these is never parsed for this rule. Omit: every file of its kinds. */
-  readonly triggers?: readonly (string | RegExp)[];
+  /**
+   * Cheap text triggers: a file matching none of these is never parsed for this rule. Omit: every
+   * file of its kinds. A trigger must hold on every file the rule could report on: it is the
+   * shape of the problem ("DEBUG" near "True"), not its topic ("settings"), so most files fail it.
+   */
+  readonly triggers?: readonly Trigger[];
   /** Deployment-context keys (`.prodaudit.yml` `context:`) that make this rule moot: reported as not applicable. */
   readonly mootWhen?: readonly ContextKey[];
   /** By default findings in tests, examples and dev-only config are dropped; a rule about such files sets this. */

@@ -171,11 +171,44 @@ let parser: Parser | undefined;
 /** Load the grammar once per thread. */
 export async function initPython(): Promise<void> {
   if (parser) return;
-  await Parser.init();
+  const binding: Record<string, unknown> = {};
+  await Parser.init(binding);
+  fastAccessors(binding);
   const wasm = require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm');
   language = await Language.load(wasm);
   parser = new Parser();
   parser.setLanguage(language);
+}
+
+/**
+ * web-tree-sitter copies every node and cursor in and out of wasm memory through emscripten's
+ * generic `setValue(ptr, value, type)` / `getValue(ptr, type)`, which test the type string on
+ * each call; they were the top self-time entries of a Flask app's audit. The binding object given
+ * to `Parser.init` becomes the emscripten module those helpers are called on, so the 32-bit case
+ * (the only one node and cursor marshalling uses) goes straight to the heap's DataView, as the
+ * generic helper does after its checks. Verified by a round trip; left alone if anything differs.
+ * Measured on one 330-file Flask app: a cursor walk reading type, range and field of each of its
+ * 612k nodes went from 419 ms to 190 ms.
+ */
+function fastAccessors(binding: Record<string, unknown>): void {
+  const set = binding.setValue as ((p: number, v: number, t: string) => void) | undefined;
+  const get = binding.getValue as ((p: number, t: string) => number) | undefined;
+  const malloc = binding._malloc as ((n: number) => number) | undefined;
+  const free = binding._free as ((p: number) => void) | undefined;
+  if (!set || !get || !malloc || !free || !(binding.HEAP_DATA_VIEW instanceof DataView)) return;
+  const view = () => binding.HEAP_DATA_VIEW as DataView;
+  const fastSet = (p: number, v: number, t: string) => (t === 'i32' ? view().setInt32(p, v, true) : set(p, v, t));
+  const fastGet = (p: number, t: string) => (t === 'i32' ? view().getInt32(p, true) : get(p, t));
+  const probe = malloc(8);
+  try {
+    fastSet(probe, -123456789, 'i32');
+    set(probe + 4, 987654321, 'i32');
+    if (get(probe, 'i32') !== -123456789 || fastGet(probe + 4, 'i32') !== 987654321) return;
+  } finally {
+    free(probe);
+  }
+  binding.setValue = fastSet;
+  binding.getValue = fastGet;
 }
 
 export function pythonReady(): boolean {
