@@ -1,7 +1,8 @@
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { normalizePyName } from '../src/parsers/requirements.js';
 import { defineRule } from '../src/engine/rule.js';
-import type { ProjectContext, TextRange } from '../src/engine/types.js';
+import type { ProjectContext, TextRange, TriggerApp } from '../src/engine/types.js';
+import { escapeRegex } from './_shared/triggers.js';
 import { parseDockerfile } from '../src/parsers/dockerfile.js';
 import { isMap, isScalar, parseJson } from '../src/parsers/yaml.js';
 import { lineBounds } from './_shared/manifest.js';
@@ -62,7 +63,9 @@ export default defineRule({
     fixable: 'none',
     effort: 'minutes',
     cwe: ['CWE-1104'],
-    triggers: ['import', 'require', 'from '],
+    // The per-file check reports an import of a package the app declares only for development, so
+    // a file that names none of those packages cannot be reported (most apps have a handful).
+    triggers: [(text, _options, kind, app) => devOnlyNeedle(app, kind === 'python' ? 'python' : 'node')?.test(text) ?? false],
     messages: {
       script: 'The "{script}" script runs {what}, but {pkg} is only a dev dependency: a production install (npm ci --omit=dev) does not have it{via}.',
       procfile: 'The Procfile process "{proc}" runs {what}, but {pkg} is only declared for development ({where}).',
@@ -127,6 +130,31 @@ export default defineRule({
 });
 
 type Ctx = ProjectContext<Messages, Record<string, never>>;
+
+const needles = { python: new WeakMap<TriggerApp, RegExp | null>(), node: new WeakMap<TriggerApp, RegExp | null>() };
+
+/**
+ * A regex matching any name under which a file could import one of the app's dev-only packages:
+ * npm names as written; Python distributions by their import names (PY_MODULES reversed, and the
+ * distribution name with any of - _ . between its parts, case-insensitive, as normalizePyName
+ * folds them). Null when the app declares no dev-only package of that ecosystem.
+ */
+function devOnlyNeedle(app: TriggerApp, ecosystem: 'python' | 'node'): RegExp | null {
+  const cache = needles[ecosystem];
+  if (cache.has(app)) return cache.get(app)!;
+  const names: string[] = [];
+  for (const [key, d] of app.dependencies) {
+    if (d.ecosystem !== ecosystem || !d.dev) continue;
+    if (ecosystem === 'node') names.push(escapeRegex(key));
+    else {
+      names.push(key.split('-').map(escapeRegex).join('[-_.]+'));
+      for (const [module, dist] of Object.entries(PY_MODULES)) if (normalizePyName(dist) === key) names.push(escapeRegex(module));
+    }
+  }
+  const re = names.length ? new RegExp(names.join('|'), ecosystem === 'python' ? 'i' : '') : null;
+  cache.set(app, re);
+  return re;
+}
 
 /** npm package of a module specifier ("lodash/fp" -> lodash, "@nestjs/core/x" -> @nestjs/core); undefined for relative and built-in. */
 function packageOf(module: string): string | undefined {

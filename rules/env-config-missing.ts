@@ -84,6 +84,11 @@ const PY_CLIENTS: { callee: RegExp; args: readonly (number | string)[] }[] = [
 ];
 const ARG_KEY: Record<string, string> = { url: 'url', host: 'host', port: 'port', dsn: 'dsn', broker: 'broker_url', backend: 'result_backend', hosts: 'url', base_url: 'base_url' };
 
+/** Text any Python endpoint finding needs: a URL, an endpoint-ish key, or a client module of PY_CLIENTS. */
+const PY_ENDPOINT_HINT = /:\/\/|host|server|addr|sqlalchemy|redis|mongo|smtplib|psycopg|pymysql|MySQLdb|asyncpg|pika|elasticsearch/i;
+/** Text any JS endpoint finding needs: a URL, a host/server name, `.listen`, or a client package of JS_CLIENTS. */
+const JS_ENDPOINT_HINT = /:\/\/|host|server|\.listen\b|mongo|redis|\bpg\b|mysql|sequelize|knex|nodemailer|amqplib|axios|elastic|bull/i;
+
 interface Found {
   readonly at: TextRange;
   readonly value: string;
@@ -275,6 +280,10 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-15'],
+    // Per-file reports are endpoint literals: a URL (so "://" is in the text), a host name under a
+    // *HOST / *SERVER / *ADDR(ESS) key, a literal passed to a known client (its module is imported,
+    // so named), or a JS `.listen(<port>)`. The app-wide findings are project checks (no trigger).
+    triggers: [(text, _options, kind) => (kind === 'python' ? PY_ENDPOINT_HINT : JS_ENDPOINT_HINT).test(text)],
     messages: {
       hardcoded: '{where} is hard-coded to "{value}": set it from the {env} environment variable.',
       hardcodedPort: '{where} is hard-coded to port {value}: read it from the {env} environment variable.',

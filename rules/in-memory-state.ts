@@ -4,8 +4,15 @@ import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, enclosingFunction, objectProps, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { appFiles } from './_shared/project.js';
+import { pyMaybeTopLevel, someMatch } from './_shared/triggers.js';
 
 /** Names that are caches or registries by convention: losing them on restart is harmless. */
+/** `NAME = {` / `[` / `dict(` ... as a statement (chained `a = b = {}` and annotations included), parentheses allowed. */
+const PY_CONTAINER = /^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*)+(?:\([ \t]*)*(?:[[{]|(?:collections\.)?(?:dict|list|set|defaultdict|OrderedDict|deque|Counter)[ \t]*\()/gm;
+/** `a, b = 1, {}`: a container anywhere in a tuple assignment's value. */
+const PY_TUPLE_CONTAINER = /^[ \t]*[A-Za-z_][\w.]*[ \t]*,[^\n=]*=(?!=)[^\n]*(?:[[{]|\b(?:dict|list|set|defaultdict|OrderedDict|deque|Counter)[ \t]*\()/m;
+/** A declarator (after const/let/var or a comma) initialised to an empty object or array, or a new Map/Set. */
+const JS_CONTAINER = /(?:\b(?:const|let|var)|,)\s*[A-Za-z_$][\w$]*\s*(?::[^;\n]*?)?=\s*(?:\(\s*)*(?:<[^>\n]*>\s*)?(?:\{(?:\s|\/\*[^]*?\*\/|\/\/[^\n]*\n)*\}|\[(?:\s|\/\*[^]*?\*\/|\/\/[^\n]*\n)*\]|new\s+(?:Map|Set)\b)/;
 const CACHE_NAME = /cache|memo|registry|^_?(lock|logger|log)s?$|handlers$|^__all__$/i;
 const PY_MUTATORS = new Set(['append', 'extend', 'insert', 'update', 'setdefault', 'add', 'pop', 'popitem', 'remove', 'discard', 'clear', '__setitem__']);
 const JS_MUTATORS = new Set(['push', 'unshift', 'splice', 'set', 'add', 'delete', 'clear']);
@@ -23,6 +30,9 @@ export default defineRule({
     mootWhen: ['singleWorker'],
     effort: 'days',
     cwe: ['CWE-1188'],
+    // Every report names a module-level container (`NAME = {}` / `[]` / `dict()` ... in Python,
+    // `const NAME = {}` / `[]` / `new Map()` in JS) or an express-session without a store.
+    triggers: [(text, _options, kind) => (kind === 'python' ? someMatch(text, PY_CONTAINER, (at) => pyMaybeTopLevel(text, at)) || PY_TUPLE_CONTAINER.test(text) : JS_CONTAINER.test(text) || text.includes('express-session'))],
     messages: {
       pyGlobal: 'Module-level {kind} "{name}" is mutated at runtime ({where}): its contents are lost on restart and not shared between workers.',
       jsGlobal: 'Module-level {kind} "{name}" is mutated inside a function ({where}): its contents are lost on restart and not shared between instances.',

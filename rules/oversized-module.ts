@@ -3,6 +3,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { TextRange } from '../src/engine/types.js';
 import { isBackendApp } from './_shared/project.js';
 import { pythonRoutes, scriptRoutes } from './_shared/routes.js';
+import { linesExceed, matchesExceed } from './_shared/triggers.js';
 
 /** Defaults: a module past 1,000 lines, or one holding more than 30 route handlers, is worth splitting. */
 export const MAX_LINES = 1000;
@@ -13,6 +14,9 @@ const PY_SERVER = /^(flask|django|fastapi|starlette|quart|sqlalchemy|flask_sqlal
 const JS_SERVER = /^(express|fastify|koa|@koa\/|@nestjs\/|next\/server|@hapi\/|hapi|sequelize|typeorm|@prisma\/client|mongoose|pg|mysql2?|knex|ioredis|redis|socket\.io|node:http|http|node:fs|fs|nodemailer)(\/|$)/;
 /** Generated code nobody splits by hand: migrations, generated clients. */
 const GENERATED = /(^|\/)(migrations|alembic\/versions|versions|generated|__generated__|\.next|prisma\/client)\//;
+
+const PY_ROUTE_SITE = /@|\b(?:add_url_rule|path|re_path|url)\s*\(/g;
+const JS_ROUTE_SITE = /@|\.\s*(?:get|post|put|patch|delete|head|options|all|route)\s*\(/g;
 
 function lineCount(text: string): number {
   if (text.length === 0) return 0;
@@ -39,6 +43,18 @@ export default defineRule({
     confidence: 'high',
     fixable: 'none',
     effort: 'days',
+    // A report needs more than maxLines lines, or more than maxRoutes route registrations, each of
+    // which is a decorator (`@`) or a call: Python add_url_rule / Django path, re_path, url (a file
+    // naming `urls` may reach them under an alias: always checked); JS `.get(` ... `.route(`, or a
+    // Next.js route file (at most seven exported handlers).
+    triggers: [
+      (text, options, kind) => {
+        const { maxLines, maxRoutes } = options as { maxLines: number; maxRoutes: number };
+        if (linesExceed(text, maxLines)) return true;
+        if (kind === 'python') return /\burls\b/.test(text) || matchesExceed(text, PY_ROUTE_SITE, maxRoutes);
+        return maxRoutes < 7 || matchesExceed(text, JS_ROUTE_SITE, maxRoutes);
+      },
+    ],
     messages: {
       lines: 'This module has {lines} lines (more than {maxLines}){routesNote}.',
       routes: 'This module registers {routes} route handlers (more than {maxRoutes}) in {lines} lines.',

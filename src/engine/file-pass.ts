@@ -25,7 +25,7 @@ import type { AnyRule } from './rule.js';
 import type { SourceInfo } from './encoding.js';
 import { SourceReader, type Source } from './source.js';
 import { parseSuppressions, type Suppression } from './suppress.js';
-import { FILE_KINDS, type Confidence, type FileKind, type Fix, type Framework, type ReportDescriptor, type Severity, type TextRange } from './types.js';
+import { FILE_KINDS, type Confidence, type FileKind, type Fix, type Framework, type ReportDescriptor, type Severity, type TextRange, type TriggerApp } from './types.js';
 
 /** A report with its location resolved and secrets redacted; severity and fingerprint are stamped at the end. */
 export interface ResolvedDraft {
@@ -252,7 +252,8 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   const text = src.text;
   if (text === undefined) return outcome({});
   const candidates = env.rulesByKind.get(kind) ?? [];
-  const triggered = candidates.filter((r) => matchesTriggers(r, text, env.options.get(r.meta.id), kind));
+  const app = env.facts.appOf(path);
+  const triggered = candidates.filter((r) => matchesTriggers(r, text, env.options.get(r.meta.id), kind, app));
   const wantFramework = sniffsFramework(env, path, kind) && FRAMEWORK_HINT[kind]!.test(text);
   if (triggered.length === 0 && !wantFramework) {
     retain(env, path, src, undefined, false);
@@ -501,10 +502,10 @@ export function trackedProjectFacts(env: PassEnv, deps: Dependencies): ProjectFa
   return trackedFacts(env, deps, '', '', '', [], {});
 }
 
-export function matchesTriggers(rule: AnyRule, text: string, options: unknown, kind: FileKind): boolean {
+export function matchesTriggers(rule: AnyRule, text: string, options: unknown, kind: FileKind, app: TriggerApp): boolean {
   const t = rule.meta.triggers;
   if (!t || t.length === 0) return true;
-  return t.some((x) => (typeof x === 'string' ? text.includes(x) : typeof x === 'function' ? x(text, options, kind) : x.test(text)));
+  return t.some((x) => (typeof x === 'string' ? text.includes(x) : typeof x === 'function' ? x(text, options, kind, app) : x.test(text)));
 }
 
 export function optionsOf(rule: AnyRule, config: Config): unknown {

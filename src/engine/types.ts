@@ -81,7 +81,13 @@ export interface RuleDocs {
  * A substring, a regular expression, or a predicate on the text (with the rule's parsed options
  * and the file's kind) for conditions a regex says badly, such as "more than maxLines lines".
  */
-export type Trigger = string | RegExp | ((text: string, options: unknown, kind: FileKind) => boolean);
+export type Trigger = string | RegExp | ((text: string, options: unknown, kind: FileKind, app: TriggerApp) => boolean);
+
+/** What a trigger may know about the file's app: its manifests' dependencies (in the cache key already). */
+export interface TriggerApp {
+  readonly root: string;
+  readonly dependencies: ReadonlyMap<string, { readonly name: string; readonly ecosystem: 'python' | 'node'; readonly dev: boolean }>;
+}
 
 export interface RuleMeta<M extends string = string> {
   /** kebab-case; = file name in rules/ = folder in fixtures/ */

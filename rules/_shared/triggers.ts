@@ -1,0 +1,85 @@
+/**
+ * Building blocks for problem-shaped triggers (`meta.triggers`): cheap text tests, run on every
+ * file before anything is parsed, that hold on every file a rule can report on. A trigger that
+ * fails means the file is not parsed for that rule, so each helper errs towards true.
+ */
+
+/** More than `max` lines (a trailing newline does not start a line), stopping as soon as it is. */
+export function linesExceed(text: string, max: number): boolean {
+  let n = text.length === 0 || text.endsWith('\n') ? 0 : 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (++n > max) return true;
+  return n > max;
+}
+
+/** More than `max` matches of a global regex, stopping as soon as there are. */
+export function matchesExceed(text: string, re: RegExp, max: number): boolean {
+  if (!re.global) throw new Error('matchesExceed needs a global regex');
+  re.lastIndex = 0;
+  let n = 0;
+  while (re.exec(text)) {
+    if (++n > max) {
+      re.lastIndex = 0;
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Could the Python statement on the line holding `offset` be at module level (not inside a `def`
+ * or `class`)? A line at column 0 is; an indented one is when none of the block headers enclosing
+ * it (found by walking back to lines of smaller indentation) starts a function or class. Lines
+ * inside brackets or strings can mislead the walk; then the answer is true (over-inclusive),
+ * except that a `def`/`class` header found above always wins, as Python's own nesting does.
+ */
+export function pyMaybeTopLevel(text: string, offset: number): boolean {
+  let lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let indent = indentOf(text, lineStart);
+  while (indent > 0 && lineStart > 0) {
+    // Previous non-blank, non-comment line with smaller indentation: the enclosing block's header.
+    let end = lineStart - 1;
+    let found = false;
+    while (end >= 0) {
+      const start = text.lastIndexOf('\n', end - 1) + 1;
+      const ind = indentOf(text, start);
+      const first = text.charCodeAt(start + ind);
+      const blank = start + ind >= end || first === 0x23 /* # */ || first === 0x0d;
+      if (!blank && ind < indent) {
+        if (/^(?:async[ \t]+)?(?:def|class)\b/.test(text.slice(start + ind, Math.min(end, start + ind + 12)))) return false;
+        lineStart = start;
+        indent = ind;
+        found = true;
+        break;
+      }
+      if (start === 0) break;
+      end = start - 1;
+    }
+    if (!found) return true;
+  }
+  return true;
+}
+
+function indentOf(text: string, lineStart: number): number {
+  let i = lineStart;
+  for (let c = text.charCodeAt(i); c === 0x20 || c === 0x09; c = text.charCodeAt(++i));
+  return i - lineStart;
+}
+
+/** Some match of a global regex passes `accept` (given the match's offset). */
+export function someMatch(text: string, re: RegExp, accept: (offset: number) => boolean): boolean {
+  if (!re.global) throw new Error('someMatch needs a global regex');
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (accept(m.index)) {
+      re.lastIndex = 0;
+      return true;
+    }
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return false;
+}
+
+/** Regex-escape a literal. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
