@@ -143,7 +143,10 @@ export default defineRule({
 });
 
 function flaskInfo(project: ProjectFacts, app: App): FlaskInfo {
-  const modules = appPython(project, app, /flask|Flask|route|CSRF|SeaSurf/);
+  // Only two kinds of module matter: one that calls CSRFProtect / SeaSurf (named in its text even
+  // when aliased), and one whose route reads browser input (FLASK_BROWSER_INPUT: `.form`,
+  // `.values`, `session`, `current_user`, `login_user` appear in its text). Module order is kept.
+  const modules = appPython(project, app, /CSRFProtect|SeaSurf|\.(?:form|values)\b|\bsession\b|\bcurrent_user\b|\blogin_user\b/);
   let isProtected = false;
   let formRoute: FlaskInfo['formRoute'];
   const flaskWtf = appImportsPy(project, app, ['flask_wtf']);

@@ -11,6 +11,25 @@ const DB_PACKAGES = /^(sqlalchemy|flask-sqlalchemy|psycopg2?(-binary)?|psycopg|a
 const DB_CALL = /(execute|executescript|cursor|connect|ping|scalar|raw|query|queryRaw|\$queryRaw|authenticate|command|isInitialized|readyState|healthCheck|check|count|first|exists|get_connection|ensure_connection)$/i;
 const ROUTE_HINT_PY = /route|\.get\(|\.api_route|path\(|re_path\(|url\(|add_url_rule/;
 const ROUTE_HINT_JS = /\.(get|all|use|route|head)\(|@Get|@Controller|export\s+(async\s+)?function\s+(GET|HEAD)|export\s+default/;
+/**
+ * A health route's path is a literal matching HEALTH_PATH, so one of its words ends a string
+ * (`"/healthz"`, `'status/'`); with no literal path, the handler is named health, healthz,
+ * healthcheck, readiness or liveness.
+ * Next.js routes take the path from the file's own path instead.
+ */
+const HEALTH_WORD = /(?:health[\w-]*|readyz?|readiness|livez?|liveness|ping|status|heartbeat)\/?['"`]|\b(?:health|healthz|healthcheck|readiness|liveness)\b/i;
+/**
+ * Python routes are decorators, add_url_rule calls or Django url calls (pythonRoutes), so the
+ * health word ends the path literal right after `@....(`, `add_url_rule(`, `path(` / `re_path(` /
+ * `url(`, or after `rule=` / `path=` / `route=`. A module naming `urls` may call Django's under an
+ * alias: there any health word counts.
+ */
+const PY_HEALTH_END = String.raw`(?:health[\w-]*|readyz?|readiness|livez?|liveness|ping|status|heartbeat)\/?['"]`;
+const HEALTH_ROUTE_PY = new RegExp(
+  String.raw`(?:@[^\n(]*\(\s*|\b(?:add_url_rule|path|re_path|url)\s*\(\s*|\b(?:rule|path|route)\s*=\s*)[rbuRBU]*['"][^'"\n]*` + PY_HEALTH_END + String.raw`|\b(?:health|healthz|healthcheck|readiness|liveness)\b`,
+  'i',
+);
+const healthRoutePy = (text: string): boolean => HEALTH_ROUTE_PY.test(text) || (/\burls\b/.test(text) && HEALTH_WORD.test(text));
 
 export default defineRule({
   meta: {
@@ -47,7 +66,7 @@ export default defineRule({
           const text = project.readText(f);
           if (!text) continue;
           if (f.endsWith('.py')) {
-            if (!ROUTE_HINT_PY.test(text)) continue;
+            if (!ROUTE_HINT_PY.test(text) || !healthRoutePy(text)) continue;
             const py = project.python(f);
             if (!py) continue;
             for (const r of pythonRoutes(py, f).filter(isHealth)) {
@@ -57,7 +76,7 @@ export default defineRule({
               }
             }
           } else {
-            if (!ROUTE_HINT_JS.test(text)) continue;
+            if (!ROUTE_HINT_JS.test(text) || !(HEALTH_WORD.test(text) || HEALTH_WORD.test(f))) continue;
             const js = project.script(f);
             if (!js) continue;
             for (const r of scriptRoutes(js, f).filter(isHealth)) {

@@ -238,6 +238,9 @@ function production(project: ProjectFacts, path: string): boolean {
 
 // ---------------------------------------------------------------- Python
 
+const MODEL_HINT = /create_all|Model|declarative_base|DeclarativeBase|SQLAlchemy|SQLModel|Table\(|Migrate/;
+const CORE_HINT = /create_all|declarative_base|DeclarativeBase|generate_base|SQLAlchemy|flask_sqlalchemy|SQLModel|Table\(|Migrate/;
+
 function parsedIf(project: ProjectFacts, path: string, needle: RegExp): PyModule | undefined {
   const text = project.readText(path);
   if (text === undefined || !needle.test(text)) return undefined;
@@ -249,20 +252,26 @@ function checkPython(report: Report, project: ProjectFacts, app: App, files: rea
   if (pyFiles.length === 0) return;
   checkDjango(report, project, pyFiles, files);
 
-  const modules = new Map<string, PyModule>();
-  for (const f of pyFiles) {
-    const py = parsedIf(project, f, /create_all|Model|declarative_base|DeclarativeBase|SQLAlchemy|SQLModel|Table\(|Migrate/);
-    if (py) modules.set(f, py);
+  // Two tiers, so a Django or pydantic app's many `Model` modules are not all parsed: first the
+  // modules that can bind the extension or a declarative base, call create_all / Migrate or define
+  // a Table / SQLModel (each names one of CORE_HINT); then, of the other `Model` modules, only
+  // those whose text names a bound name followed by `.Model`, or a base name: nothing else in
+  // them can count as a model. The set and its file order are what one tier with `Model` gave.
+  const candidates = pyFiles.filter((f) => MODEL_HINT.test(project.readText(f) ?? ''));
+  const core = new Map<string, PyModule>();
+  for (const f of candidates) {
+    const py = parsedIf(project, f, CORE_HINT);
+    if (py) core.set(f, py);
   }
   const migrated =
     files.some((f) => ALEMBIC_FILE.test(f)) ||
-    [...modules.values()].some((py) => py.calls.some((c) => c.qualified === 'flask_migrate.Migrate'));
+    [...core.values()].some((py) => py.calls.some((c) => c.qualified === 'flask_migrate.Migrate'));
   if (migrated) return;
 
   // Names bound to the SQLAlchemy extension (`db = SQLAlchemy()`) and declarative bases (`Base = declarative_base()`).
   const dbNames = new Set<string>();
   const baseNames = new Set<string>();
-  for (const py of modules.values()) {
+  for (const py of core.values()) {
     for (const a of py.assignments) {
       if (a.targetExpr.kind !== 'name' || a.value.kind !== 'call') continue;
       const q = a.value.call.qualified;
@@ -270,6 +279,22 @@ function checkPython(report: Report, project: ProjectFacts, app: App, files: rea
       if (DECLARATIVE_BASE_FACTORIES.test(q)) baseNames.add(a.target);
     }
     for (const c of py.classes) if (c.bases.some((b) => DECLARATIVE_BASE_CLASSES.test(b) && b.startsWith('sqlalchemy.'))) baseNames.add(c.name);
+  }
+  const baseWord = baseNames.size ? new RegExp(`\\b(?:${[...baseNames].map(escape).join('|')})\\b`) : undefined;
+  const djangoModels = /^[ \t]*from[ \t]+django\.db[ \t]+import[^\n]*\bmodels\b/m;
+  // `<name>.Model` can be an SQLAlchemy model (name resolved through imports: `d.Model` after
+  // `from app import database as d`), except Django's `models.Model` when `models` comes from django.db.
+  const mayHoldModels = (text: string): boolean => {
+    if (baseWord?.test(text)) return true;
+    const django = djangoModels.test(text) && !dbNames.has('models');
+    for (const m of text.matchAll(/(\w+)\s*\.\s*Model\b/g)) if (!(django && m[1] === 'models')) return true;
+    return false;
+  };
+  const modules = new Map<string, PyModule>();
+  for (const f of candidates) {
+    const text = core.has(f) ? undefined : project.readText(f);
+    const py = core.get(f) ?? (text !== undefined && mayHoldModels(text) ? project.python(f) : undefined);
+    if (py) modules.set(f, py);
   }
 
   let firstModel: { path: string; count: number } | undefined;

@@ -62,7 +62,9 @@ export default defineRule({
         for (const f of project.files) {
           if (!f.startsWith(prefix) || !f.endsWith('.py') || project.contextOf(f) !== 'production') continue;
           const text = project.readText(f);
-          if (!text || !/logging|LOGGING|structlog|loguru|dictConfig/.test(text)) continue; // cheap pre-filter before parsing
+          // Cheap pre-filter before parsing: the setup calls of PY_LOG_SETUP name basicConfig, dictConfig,
+          // fileConfig, structlog or loguru in the text (aliases too); a settings module assigns LOGGING.
+          if (!text || !/basicConfig|dictConfig|fileConfig|structlog|loguru|\bLOGGING\b/.test(text)) continue;
           const py = project.python(f);
           if (!py) continue;
           if (py.calls.some((c) => PY_LOG_SETUP.test(c.qualified)) || py.assignments.some((a) => a.topLevel && a.target === 'LOGGING')) {

@@ -53,6 +53,8 @@ export interface RunStats {
   readonly reads: { readonly total: number; readonly maxPerFile: number; readonly overOnce: readonly string[] };
   readonly parses: { readonly total: number; readonly maxPerFile: number; readonly overOnce: readonly string[] };
   readonly phasesMs: Readonly<Record<string, number>>;
+  /** Project checks that took 50 ms or more, slowest first (where the project phase goes). */
+  readonly projectChecksMs: Readonly<Record<string, number>>;
 }
 
 /** A finding before the engine stamps severity, fingerprint and app on it. */
@@ -196,6 +198,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
 
   // Project checks (after the pass: frameworks found from imports are in the apps now).
   const factsAfter = appsDigest(facts.apps);
+  const projectMs = new Map<string, number>();
   for (const rule of runnable) {
     const check = rule.check.project;
     if (!check || errors.has(rule.meta.id)) continue;
@@ -206,6 +209,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
       for (const d of cached.drafts) drafts.push({ rule, file: d.location.path, d });
       continue;
     }
+    const checkStarted = performance.now();
     const deps: Dependencies = { fileList: false, files: {} };
     const mine: ResolvedDraft[] = [];
     let error: string | undefined;
@@ -231,6 +235,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     diagnostics.push(...env.diagnostics.splice(0));
     for (const d of mine) drafts.push({ rule, file: d.location.path, d });
     cache?.storeProject(rule.meta.id, { facts: factsAfter, deps, drafts: mine, ...(error ? { error } : {}) }, true);
+    projectMs.set(rule.meta.id, Math.round(performance.now() - checkStarted));
   }
   for (const f of files) if (hashes.has(f.path)) cache?.storeHash(f, hashes.get(f.path)!);
   phase('project');
@@ -360,6 +365,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
       reads: tally('reads'),
       parses: tally('parses'),
       phasesMs: phases,
+      projectChecksMs: Object.fromEntries([...projectMs].filter(([, ms]) => ms >= 50).sort((a, b) => b[1] - a[1])),
     });
   }
   return {

@@ -78,27 +78,28 @@ export async function runPass(env: PassEnv, files: readonly DiscoveredFile[], it
     return { outcomes, counts };
   }
 
-  const batches = makeBatches(items, files, setup.threads);
-  let next = 0;
-  const workers = Array.from({ length: setup.threads - 1 }, () => new PoolWorker(setup, (b, list) => put(list, batches[b]!)));
+  const batches = makeBatches(items, files, setup.threads, (path) => env.facts.appOf(path).root);
+  const scheduler = new AppScheduler(batches.map((b) => b.app));
+  const workers = Array.from({ length: setup.threads - 1 }, (_, k) => new PoolWorker(setup, k + 1, (b, list) => put(list, batches[b]!.items)));
   const feed = (w: PoolWorker) => {
-    while (w.alive && w.inFlight.size < 2 && next < batches.length) {
-      w.send(next, batches[next]!);
-      next++;
+    while (w.alive && w.inFlight.size < 2) {
+      const b = scheduler.take(w.thread);
+      if (b === undefined) break;
+      w.send(b, batches[b]!.items);
     }
   };
   for (const w of workers) w.onIdle = () => feed(w);
   for (const w of workers) feed(w);
-  // The main thread works too, one batch at a time, yielding so replies and refills get through.
-  while (next < batches.length) {
-    const b = next++;
-    put(batches[b]!.map((it) => auditFile(env, files[it.i]!, it.source)), batches[b]!);
+  // The main thread (thread 0) works too, one batch at a time, yielding so replies and refills get through.
+  for (let b = scheduler.take(0); b !== undefined; b = scheduler.take(0)) {
+    const batch = batches[b]!.items;
+    put(batch.map((it) => auditFile(env, files[it.i]!, it.source)), batch);
     await new Promise((r) => setImmediate(r));
   }
   await Promise.all(workers.map((w) => w.drained()));
   // A worker that died leaves batches behind: the main thread does them.
   for (const w of workers) {
-    for (const b of w.orphans()) put(batches[b]!.map((it) => auditFile(env, files[it.i]!, it.source)), batches[b]!);
+    for (const b of w.orphans()) put(batches[b]!.items.map((it) => auditFile(env, files[it.i]!, it.source)), batches[b]!.items);
   }
   for (const w of workers) {
     const c = await w.finish();
@@ -107,25 +108,87 @@ export async function runPass(env: PassEnv, files: readonly DiscoveredFile[], it
   return { outcomes, counts };
 }
 
-/** Contiguous runs of files, each about totalBytes / (threads * 8), at most 200 files. */
-function makeBatches(items: readonly WorkItem[], files: readonly DiscoveredFile[], threads: number): WorkItem[][] {
+/**
+ * Contiguous runs of files of one app, each about totalBytes / (threads * 8), at most 200 files.
+ * A batch never spans two apps, so the scheduler can keep an app on one thread.
+ */
+function makeBatches(items: readonly WorkItem[], files: readonly DiscoveredFile[], threads: number, appOf: (path: string) => string): { app: string; items: WorkItem[] }[] {
   let total = 0;
   for (const it of items) total += files[it.i]!.size;
   const target = Math.max(64 * 1024, Math.ceil(total / (threads * 8)));
-  const batches: WorkItem[][] = [];
+  const batches: { app: string; items: WorkItem[] }[] = [];
   let cur: WorkItem[] = [];
+  let app = '';
   let bytes = 0;
   for (const it of items) {
+    const a = appOf(files[it.i]!.path);
+    if (cur.length && a !== app) {
+      batches.push({ app, items: cur });
+      cur = [];
+      bytes = 0;
+    }
+    app = a;
     cur.push(it);
     bytes += files[it.i]!.size;
     if (bytes >= target || cur.length >= 200) {
-      batches.push(cur);
+      batches.push({ app, items: cur });
       cur = [];
       bytes = 0;
     }
   }
-  if (cur.length) batches.push(cur);
+  if (cur.length) batches.push({ app, items: cur });
   return batches;
+}
+
+/**
+ * Hands out batches so each app stays on one thread while there is other work. Rules compute
+ * app-wide facts once per app and thread (CSRF protection, the app's env reads, its login routes,
+ * each parsing many of the app's files), so two threads on one app did that work twice, and the
+ * pool was slower than one thread on a repository of several apps. A thread keeps taking its
+ * app's batches in order; when they run out it starts the app with the most work left that no
+ * thread holds; only when every app is held does it help with the one with the most batches
+ * left, from the end. Which thread audits a file never changes the output (results are merged in
+ * file order), only how often app-wide facts are recomputed.
+ */
+export class AppScheduler {
+  private readonly queues = new Map<string, number[]>();
+  private readonly holder = new Map<number, string>();
+  private readonly held = new Map<string, number>();
+
+  constructor(apps: readonly string[]) {
+    apps.forEach((a, b) => {
+      let q = this.queues.get(a);
+      if (!q) this.queues.set(a, (q = []));
+      q.push(b);
+    });
+  }
+
+  take(thread: number): number | undefined {
+    const mine = this.holder.get(thread);
+    const q = mine === undefined ? undefined : this.queues.get(mine);
+    if (q && q.length) return q.shift();
+    if (mine !== undefined) {
+      this.holder.delete(thread);
+      this.held.set(mine, (this.held.get(mine) ?? 1) - 1);
+    }
+    let best: string | undefined;
+    let bestLeft = 0;
+    for (const [app, queue] of this.queues) {
+      if (queue.length > bestLeft && !this.held.get(app)) {
+        best = app;
+        bestLeft = queue.length;
+      }
+    }
+    if (best !== undefined) {
+      this.holder.set(thread, best);
+      this.held.set(best, (this.held.get(best) ?? 0) + 1);
+      return this.queues.get(best)!.shift();
+    }
+    // Every app with work left is held by another thread: help the one with the most left.
+    let busiest: number[] | undefined;
+    for (const queue of this.queues.values()) if (queue.length && (!busiest || queue.length > busiest.length)) busiest = queue;
+    return busiest?.pop();
+  }
 }
 
 class PoolWorker {
@@ -136,7 +199,11 @@ class PoolWorker {
   private waiters: (() => void)[] = [];
   private countsWaiter: ((c: PassCounts | undefined) => void) | undefined;
 
-  constructor(setup: PoolSetup, onDone: (batch: number, outcomes: readonly FileOutcome[]) => void) {
+  constructor(
+    setup: PoolSetup,
+    readonly thread: number,
+    onDone: (batch: number, outcomes: readonly FileOutcome[]) => void,
+  ) {
     this.worker = new Worker(new URL('./worker.js', import.meta.url));
     this.worker.on('message', (m: WorkerReply) => {
       if (m.type === 'counts') {
