@@ -264,6 +264,14 @@ class Builder {
   private readonly bindings = new Map<string, Map<string, string>>();
   private readonly lastBinding = new Map<string, string>();
   private pendingBindings: { name: string; callee: string; scope: string }[] = [];
+  /**
+   * Expressions already built, by tree-sitter node id. The walk reaches every call and string
+   * again after building it as part of an enclosing expression (a call's arguments, an
+   * assignment's value); without this each nested call was built once per enclosing level. Only
+   * complete expressions are kept: one cut short by MAX_EXPR_DEPTH is rebuilt at its own depth.
+   */
+  private readonly built = new Map<number, PyExpr>();
+  private cuts = 0;
 
   constructor(private readonly text: string) {
     this.lineStarts = [0];
@@ -528,7 +536,29 @@ class Builder {
   }
 
   private call(node: Node, scope: PyScope): void {
-    this.calls.push(this.makeCall(node, scope, 1));
+    const seen = this.built.get(node.id);
+    this.calls.push(seen?.kind === 'call' ? this.rescoped(seen.call, scope) : this.makeCall(node, scope, 1));
+  }
+
+  /** A call built inside an expression (where scope is not tracked), recorded with its scope. */
+  private rescoped(c: PyCall, scope: PyScope): PyCall {
+    const aliases = this.aliases;
+    const callee = c.callee;
+    return {
+      callee,
+      get qualified() {
+        return qualifyWith(aliases, callee);
+      },
+      calleeRange: c.calleeRange,
+      func: c.func,
+      range: c.range,
+      argsRange: c.argsRange,
+      args: c.args,
+      positional: c.positional,
+      scope,
+      line: c.line,
+      keyword: c.keyword,
+    };
   }
 
   private makeCall(node: Node, scope: PyScope, depth: number): PyCall {
@@ -627,9 +657,21 @@ class Builder {
   }
 
   private expr(n: Node, depth: number): PyExpr {
+    const seen = this.built.get(n.id);
+    if (seen) return seen;
+    const cuts = this.cuts;
+    const e = this.buildExpr(n, depth);
+    if (this.cuts === cuts) this.built.set(n.id, e);
+    return e;
+  }
+
+  private buildExpr(n: Node, depth: number): PyExpr {
     const range = this.range(n);
     const text = n.text;
-    if (depth > MAX_EXPR_DEPTH) return { kind: 'other', type: n.type, range, text };
+    if (depth > MAX_EXPR_DEPTH) {
+      this.cuts++;
+      return { kind: 'other', type: n.type, range, text };
+    }
     const d = depth + 1;
     switch (n.type) {
       case 'string':
