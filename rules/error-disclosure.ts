@@ -4,12 +4,25 @@ import type { PyCall, PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { gatedByEnvironment, isErrorMiddleware } from './_shared/js.js';
 import { walkPy } from './_shared/project.js';
+import { JS_ESCAPE } from './_shared/triggers.js';
 
 /** Names exception variables get: `except Exception as e`, `catch (err)`. */
 const EXC_NAME = /^(e|ex|exc|err|error|exception|e\d|ex\d|exc_info)$/;
 /** Python callees that build a response sent to the client. */
 const PY_RESPONSE = /(^|\.)(jsonify|make_response|JsonResponse|HttpResponse|HttpResponseServerError|HttpResponseBadRequest|Response|JSONResponse|PlainTextResponse|HTMLResponse|HTTPException|abort|render_template|render)$/;
 const WEB_MODULES = ['flask', 'fastapi', 'django', 'starlette', 'quart', 'rest_framework'];
+
+/** Words a Python report needs: an imported web module, then traceback or an exception name in a leaking shape. */
+const PY_WEB_WORD = /\b(?:flask|fastapi|django|starlette|quart|rest_framework)\b/;
+const PY_EXC_WORD = /\b(?:e|ex|exc|err|error|exception|e\d|ex\d|exc_info)\b/;
+/** str(e) / repr(e), e.args / e.message / ..., or a string prefix that makes an f-string (or t-string). */
+const PY_LEAK_SHAPE = /\b(?:str|repr|args|message|msg|detail|orig|strerror)\b|\b[uUrRbB]*[fFtT][uUrRbBfFtT]*['"]/;
+/** The error text a script report names: err.message etc. (property names), String(err), err.toString(), `${err}`. */
+const JS_ERR_TEXT = /\b(?:message|stack|sqlMessage|sql|detail|errors|original|String|toString)\b|\$\{/;
+
+function pyMayLeak(text: string): boolean {
+  return PY_WEB_WORD.test(text) && (/\btraceback\b/.test(text) || (PY_EXC_WORD.test(text) && PY_LEAK_SHAPE.test(text)));
+}
 
 type How = 'str(e)' | 'repr(e)' | 'a traceback' | 'the exception text';
 
@@ -24,7 +37,12 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-209', 'CWE-497'],
-    triggers: ['str(', 'repr(', 'traceback', 'format_exc', '.message', '.stack', 'catch', '{e}', '{err', '{exc'],
+    // Python: a report needs an import of a web module (the module name as a word) and either a
+    // traceback.format_* call (`traceback` in the call or its import) or an exception-named
+    // identifier (EXC_NAME) in str()/repr(), an f- or t-string, or .args/.message/... . Script: a
+    // report needs a `catch (err)` clause and err.message/stack/..., String(err), err.toString() or
+    // `${err}` inside it (JS_ESCAPE: TypeScript decodes \u escapes in names).
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayLeak(text) : (/\bcatch\b/.test(text) && JS_ERR_TEXT.test(text)) || JS_ESCAPE.test(text))],
     messages: {
       pySent: 'The response includes {how}: exception text reaches the client.',
       jsSent: 'The response includes {what} from a caught error.',

@@ -3,6 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { ts, walk } from '../src/parsers/script.js';
 import { appPython, appScripts, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
+import { mayCallExpress, PY_ESCAPE } from './_shared/triggers.js';
 
 const flaskRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
 const djangoRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
@@ -22,7 +23,13 @@ export default defineRule({
     effort: 'minutes',
     cwe: ['CWE-319', 'CWE-311'],
     mootWhen: ['tlsTerminatedAtProxy'],
-    triggers: ['Flask', 'express', 'SECURE_SSL_REDIRECT', 'MIDDLEWARE', 'force_https', 'Talisman'],
+    // Reports land only on the file that holds the problem: Python, the `Flask(...)` call (the name
+    // Flask is in the call or its import), Talisman's force_https= keyword, the SECURE_SSL_REDIRECT
+    // config item (`app.secure_ssl_redirect` too, hence /i; PY_ESCAPE: the key may be an escaped
+    // string) or a top-level MIDDLEWARE list; script, the `const app = express()` call
+    // (mayCallExpress: route modules that only use express.Router() fail it). The app-wide
+    // evidence (redirects elsewhere, vercel.json) is read from other files and needs no trigger.
+    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|force_https|MIDDLEWARE/.test(text) || /SECURE_SSL_REDIRECT/i.test(text) || PY_ESCAPE.test(text) : mayCallExpress(text))],
     messages: {
       djangoUnset: 'SECURE_SSL_REDIRECT is never set: Django serves plain HTTP requests instead of redirecting them to HTTPS.',
       djangoOff: 'SECURE_SSL_REDIRECT is False{where}: plain HTTP requests are served.',

@@ -26,6 +26,8 @@ const TYPEORM_OPTION_KEYS = ['type', 'entities', 'database', 'url', 'host', 'mig
 /** package.json scripts that run when the app is built, installed, deployed or started. */
 const LIFECYCLE_SCRIPT = /^(pre|post)?(start|build|install|deploy|release|serve)(:(prod|production|deploy))?$|^(vercel|heroku|render|railway|netlify)[-:]?(post)?build$|^heroku-postbuild$/;
 const DB_PUSH = /\bprisma\s+db\s+push\b/;
+/** Triggers for the json, env and Dockerfile checks (unchanged). */
+const OTHER_TRIGGERS = ['sync', 'synchronize', 'SYNCHRONIZE', 'prisma'];
 const PRISMA_FOLLOW_UP = 'npx prisma migrate dev --name init (on a development database), commit prisma/migrations, then deploy';
 const DEV_GATE = "process.env.NODE_ENV === 'development'";
 
@@ -39,7 +41,10 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'hours',
     cwe: ['CWE-1188'],
-    triggers: ['sync', 'synchronize', 'SYNCHRONIZE', 'prisma'],
+    // The script check reports only behind its own text tests (`.sync` for Sequelize, the word
+    // `synchronize` for TypeORM), so those are the script trigger and `async` no longer matches.
+    // The other kinds keep the words they need (ormconfig.json synchronize, prisma db push).
+    triggers: [(text, _o, kind) => (kind === 'script' ? /\.sync\b|\bsynchronize\b/.test(text) : OTHER_TRIGGERS.some((w) => text.includes(w)))],
     messages: {
       createAll: '{call}() creates the schema at run time and the project has no Alembic or Flask-Migrate setup.',
       noSchemaManagement: '{count} SQLAlchemy model(s) are defined but nothing manages the schema: no migrations, no create_all().',

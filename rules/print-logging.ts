@@ -5,6 +5,7 @@ import { ts, type ScriptModule } from '../src/parsers/script.js';
 import { insideFunction } from './_shared/js.js';
 import { pythonRoutes, scriptRoutes } from './_shared/routes.js';
 import { isToolingPath } from './_shared/storage.js';
+import { JS_ESCAPE } from './_shared/triggers.js';
 
 const PY_WEB = ['flask', 'fastapi', 'django', 'starlette', 'quart', 'sanic', 'aiohttp'];
 const JS_SERVER = ['express', 'koa', 'fastify', '@nestjs/common', '@nestjs/core', 'next/server', 'hapi', '@hapi/hapi'];
@@ -21,7 +22,12 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-778'],
-    triggers: ['print(', 'console.', 'logging', 'LOGGING'],
+    // A report needs a call whose callee is the identifier `print` (Python: no escapes in names;
+    // whitespace, comments or parentheses may sit before the `(`) or the dotted name console.log/
+    // info/debug (`console .log`, `console['log']`, `(console).log` too; TypeScript decodes \u
+    // escapes in names and strings, hence JS_ESCAPE). Logging configuration is the project check,
+    // which triggers do not gate, so `import logging` alone no longer gets a file parsed.
+    triggers: [(text, _o, kind) => (kind === 'python' ? /\bprint\b/.test(text) : /\bconsole\b/.test(text) || JS_ESCAPE.test(text))],
     messages: {
       print: '{count} print() call{s} in server code (the first is here): no level, no timestamp, no request context.',
       consoleLog: '{count} console.{method}() call{s} in server code (the first is here): no level, no structure, and synchronous writes block the event loop on a pipe.',

@@ -5,10 +5,20 @@ import type { PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, propertyName, ts, walk, type ScriptModule } from '../src/parsers/script.js';
 import { appPython, appScripts, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
+import { mayCallExpress, PY_ESCAPE } from './_shared/triggers.js';
 
 /** Response headers that harden a browser-facing app. */
 const HEADERS = ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'permissions-policy', 'content-security-policy-report-only'];
 const CSP = /^content-security-policy(-report-only)?$/;
+/** Property names that mark the next.config object (nextConfig below). */
+const NEXT_CONFIG_KEYS = 'reactStrictMode|images|experimental|output|headers|rewrites|redirects|env|webpack|poweredByHeader|swcMinify|basePath|transpilePackages';
+const NEXT_CONFIG_NAME = new RegExp(`^(${NEXT_CONFIG_KEYS})$`);
+/**
+ * One of them where an object literal can name a property (`env:`, `headers() {`, `'images':`,
+ * `{ env }`): never right after a `.` nor before a `.` or `[`, so `process.env.X` and
+ * `req.headers['host']` do not count.
+ */
+const NEXT_CONFIG_KEY = new RegExp(`(?<![.\\w$])(?:${NEXT_CONFIG_KEYS})\\b(?!\\s*[.[])`);
 
 interface HeaderEvidence {
   /** Middleware that sets the standard set (Talisman, helmet, secure, django SecurityMiddleware). */
@@ -34,7 +44,14 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-693', 'CWE-1021'],
-    triggers: ['Flask', 'express', 'NestFactory', 'MIDDLEWARE', 'SECURE_', 'X_FRAME_OPTIONS', 'headers', 'nextConfig', 'module.exports', 'export default'],
+    // Reports land only on the file that creates the app or holds the setting: Python, the
+    // `Flask(...)` call (Flask is in the call or its import), a top-level MIDDLEWARE list, or the
+    // SECURE_HSTS_SECONDS / SECURE_CONTENT_TYPE_NOSNIFF / X_FRAME_OPTIONS config item (/i for
+    // `app.x_frame_options`; PY_ESCAPE: the key may be an escaped string); script, the
+    // `const app = express()` call (mayCallExpress), NestFactory.create, fastify() (the module
+    // name or the callee), or a next.config whose config object has one of NEXT_CONFIG_KEYS as a
+    // property name. Helmet and headers set by hand are read from other files.
+    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|MIDDLEWARE/.test(text) || /SECURE_HSTS_SECONDS|SECURE_CONTENT_TYPE_NOSNIFF|X_FRAME_OPTIONS/i.test(text) || PY_ESCAPE.test(text) : /\bNestFactory\b|\bfastify\b/.test(text) || NEXT_CONFIG_KEY.test(text) || mayCallExpress(text))],
     messages: {
       noHeaders: 'No security headers are set for this app: no {middleware} and no Content-Security-Policy, X-Frame-Options or X-Content-Type-Options set by hand.',
       noCsp: 'The app sets {have} but no Content-Security-Policy.',
@@ -207,7 +224,7 @@ function nextConfig(path: string, js: ScriptModule, report: (id: 'nextNoHeaders'
   walk(js.sf, (n) => {
     if (ts.isObjectLiteralExpression(n) && !config) {
       const names = n.properties.map((p) => (p.name ? propertyName(p.name as ts.PropertyName) : undefined));
-      if (names.some((x) => x && /^(reactStrictMode|images|experimental|output|headers|rewrites|redirects|env|webpack|poweredByHeader|swcMinify|basePath|transpilePackages)$/.test(x))) config = n;
+      if (names.some((x) => x && NEXT_CONFIG_NAME.test(x))) config = n;
     }
     if ((ts.isMethodDeclaration(n) || ts.isPropertyAssignment(n)) && n.name && propertyName(n.name as ts.PropertyName) === 'headers') headersFn = n;
   });
