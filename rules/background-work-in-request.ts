@@ -146,7 +146,15 @@ export default defineRule({
     confidence: 'medium',
     fixable: 'none',
     effort: 'hours',
-    triggers: ['send', 'mail', 'Mail', 'requests', 'httpx', 'urlopen', 'fetch', 'axios', 'got', 'http'],
+    // Python: the work may be a helper imported from another module, so no mail/HTTP word is needed
+    // here; but a report needs a handler (a route decorator `@`, add_url_rule, a Django view or
+    // django/rest_framework base) and a for/while loop in it. JS: unchanged topic words.
+    triggers: [
+      (text, _o, kind) =>
+        kind === 'python'
+          ? /\b(for|while)\b/.test(text) && /@|add_url_rule|django|rest_framework|View/.test(text)
+          : ['send', 'mail', 'Mail', 'requests', 'httpx', 'urlopen', 'fetch', 'axios', 'got', 'http'].some((w) => text.includes(w)),
+    ],
     messages: {
       direct: 'This loop in the request handler {handler} runs {call} (line {line}), which {what}, once per iteration.',
       viaHelper: 'This loop in the request handler {handler} calls {call} (line {line}), which {what}, once per iteration.',

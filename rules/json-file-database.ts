@@ -19,7 +19,15 @@ export default defineRule({
     fixable: 'none',
     effort: 'days',
     cwe: ['CWE-362'],
-    triggers: ['json', 'JSON', 'lowdb', 'JsonDB', 'nedb'],
+    // Python reports need `import json` (importsModule), a json.dump/dumps call and open()/write_text.
+    // JS reports need a JSON-db package import, or an fs write call (its name is in the text) whose
+    // callee says Json or whose data comes from JSON.stringify.
+    triggers: [
+      (text, _o, kind) =>
+        kind === 'python'
+          ? /\bjson\b/.test(text) && /dump/.test(text) && /open|write_text/.test(text)
+          : /lowdb|node-json-db|json-server|nedb|diskdb/.test(text) || (/Json|stringify/.test(text) && /writeFile|appendFile|outputJson|writeJson/.test(text)),
+    ],
     messages: {
       pyWrite: 'Application data is written to the JSON file "{file}" in {fn}.',
       jsWrite: 'Application data is written to the JSON file "{file}" with {callee}.',

@@ -207,7 +207,16 @@ export default defineRule({
     confidence: 'medium',
     fixable: 'none',
     effort: 'hours',
-    triggers: ['objects', 'query', 'session', 'find', 'count', 'get_object_or_404', 'relationship', 'ForeignKey'],
+    // Python: every report is inside a for loop or comprehension (`for`) whose source pyQueryOrigin
+    // accepts: an `objects`/`query` attribute, session.query/execute/scalars or get_list_or_404
+    // (identifiers in this file; relationships come from other files and need no text here).
+    // JS: unchanged topic words (not narrowed yet).
+    triggers: [
+      (text, _o, kind) =>
+        kind === 'python'
+          ? /\bfor\b/.test(text) && /\b(objects|query|execute|scalars|get_list_or_404)\b/.test(text)
+          : ['objects', 'query', 'session', 'find', 'count', 'get_object_or_404', 'relationship', 'ForeignKey'].some((w) => text.includes(w)),
+    ],
     messages: {
       queryInLoop: '{query} runs once per row of the query on line {sourceLine}: N+1 queries.',
       lazyInLoop: '"{item}.{relation}" loads a relationship once per row of the query on line {sourceLine}, which does not eager-load it ({eager}).',
