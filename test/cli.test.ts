@@ -203,8 +203,9 @@ describe('bad input', () => {
     'server.js': EXPRESS_STACK,
   };
   const broken = {
-    'broken.py': 'def handler(request:\n    return request\n',
-    'src/broken.ts': "import express from 'express';\nconst port: number = ;\nexport function f( { return 1 }\n",
+    // Each broken file holds something a rule's trigger matches (print, express), so it is parsed.
+    'broken.py': 'def handler(request:\n    print(request)\n    return request\n',
+    'src/broken.ts': "import express from 'express';\nconst port: number = ;\nexport function f( { return 1 }\nconsole.log(port);\n",
   };
   const withErrors = repo({ ...files, ...broken });
   const without = repo(files);
