@@ -4,7 +4,11 @@ import { dotted, ts, walk } from '../src/parsers/script.js';
 import { anchorFile, appSources, backendApps, dependsOn } from './_shared/project.js';
 import { callsIn, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './_shared/routes.js';
 
-const HEALTH_PATH = /(^|\/)(health|healthz|healthcheck|health-check|health_check|ready|readyz|readiness|live|livez|liveness|ping|status|_health|heartbeat)\/?$/i;
+const HEALTH_NAMES = 'health|healthz|healthcheck|health-check|health_check|ready|readyz|readiness|live|livez|liveness|ping|status|_health|heartbeat';
+/** Handler names that make a route with no literal path a health route. */
+const HEALTH_HANDLERS = 'health|healthz|healthcheck|readiness|liveness';
+const HEALTH_HANDLER = new RegExp(`^(${HEALTH_HANDLERS})$`, 'i');
+const HEALTH_PATH = new RegExp(`(^|\\/)(${HEALTH_NAMES})\\/?$`, 'i');
 const HEALTH_PACKAGES = /^(django-health-check|@nestjs\/terminus|flask-healthz|healthcheck|py-healthcheck|fastapi-health|express-healthcheck|@godaddy\/terminus|lightship)$/i;
 const DB_PACKAGES = /^(sqlalchemy|flask-sqlalchemy|psycopg2?(-binary)?|psycopg|asyncpg|pymysql|mysqlclient|pymongo|motor|mongoengine|redis|django|tortoise-orm|peewee|sqlmodel|pg|mysql2?|mongoose|mongodb|@prisma\/client|prisma|sequelize|typeorm|knex|ioredis|@mikro-orm\/core|drizzle-orm)$/i;
 /** Calls that touch a database or cache from a health handler. */
@@ -17,16 +21,16 @@ const ROUTE_HINT_JS = /\.(get|all|use|route|head)\(|@Get|@Controller|export\s+(a
  * healthcheck, readiness or liveness.
  * Next.js routes take the path from the file's own path instead.
  */
-const HEALTH_WORD = /(?:health[\w-]*|readyz?|readiness|livez?|liveness|ping|status|heartbeat)\/?['"`]|\b(?:health|healthz|healthcheck|readiness|liveness)\b/i;
+const HEALTH_WORD = new RegExp(String.raw`(?:${HEALTH_NAMES})\/?['"\x60]|\b(?:${HEALTH_HANDLERS})\b`, 'i');
 /**
  * Python routes are decorators, add_url_rule calls or Django url calls (pythonRoutes), so the
  * health word ends the path literal right after `@....(`, `add_url_rule(`, `path(` / `re_path(` /
  * `url(`, or after `rule=` / `path=` / `route=`. A module naming `urls` may call Django's under an
  * alias: there any health word counts.
  */
-const PY_HEALTH_END = String.raw`(?:health[\w-]*|readyz?|readiness|livez?|liveness|ping|status|heartbeat)\/?['"]`;
+const PY_HEALTH_END = String.raw`(?:${HEALTH_NAMES})\/?['"]`;
 const HEALTH_ROUTE_PY = new RegExp(
-  String.raw`(?:@[^\n(]*\(\s*|\b(?:add_url_rule|path|re_path|url)\s*\(\s*|\b(?:rule|path|route)\s*=\s*)[rbuRBU]*['"][^'"\n]*` + PY_HEALTH_END + String.raw`|\b(?:health|healthz|healthcheck|readiness|liveness)\b`,
+  String.raw`(?:@[^\n(]*\(\s*|\b(?:add_url_rule|path|re_path|url)\s*\(\s*|\b(?:rule|path|route)\s*=\s*)[rbuRBU]*['"][^'"\n]*` + PY_HEALTH_END + String.raw`|\b(?:${HEALTH_HANDLERS})\b`,
   'i',
 );
 const healthRoutePy = (text: string): boolean => HEALTH_ROUTE_PY.test(text) || (/\burls\b/.test(text) && HEALTH_WORD.test(text));
@@ -105,7 +109,7 @@ function isHealth(r: PyRoute | JsRoute): boolean {
   // Probes are GET (or HEAD) requests to a fixed URL; a POST-only route or one with a path parameter is not one.
   if (r.path !== undefined && PATH_PARAM.test(r.path)) return false;
   if (!r.methods.some((m) => m === 'GET' || m === 'HEAD' || m === 'ANY')) return false;
-  return (r.path !== undefined && HEALTH_PATH.test(r.path)) || (r.path === undefined && /^(health|healthz|healthcheck|readiness|liveness)$/i.test(r.handlerName?.split('.').at(-1) ?? ''));
+  return (r.path !== undefined && HEALTH_PATH.test(r.path)) || (r.path === undefined && HEALTH_HANDLER.test(r.handlerName?.split('.').at(-1) ?? ''));
 }
 
 function jsHandlerTouchesDb(r: JsRoute): boolean {

@@ -8,9 +8,11 @@ import { pyMaybeTopLevel, someMatch } from './_shared/triggers.js';
 
 /** Names that are caches or registries by convention: losing them on restart is harmless. */
 /** `NAME = {` / `[` / `dict(` ... as a statement (chained `a = b = {}` and annotations included), parentheses allowed. */
-const PY_CONTAINER = /^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*)+(?:\([ \t]*)*(?:[[{]|(?:collections\.)?(?:dict|list|set|defaultdict|OrderedDict|deque|Counter)[ \t]*\()/gm;
+/** Container constructors containerKind counts (the triggers accept any of them after `collections.`). */
+const CONTAINER_CALLS = 'dict|list|set|defaultdict|OrderedDict|deque|Counter';
+const PY_CONTAINER = new RegExp(String.raw`^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*)+(?:\([ \t]*)*(?:[[{]|(?:collections\.)?(?:${CONTAINER_CALLS})[ \t]*\()`, 'gm');
 /** `a, b = 1, {}`: a container anywhere in a tuple assignment's value. */
-const PY_TUPLE_CONTAINER = /^[ \t]*[A-Za-z_][\w.]*[ \t]*,[^\n=]*=(?!=)[^\n]*(?:[[{]|\b(?:dict|list|set|defaultdict|OrderedDict|deque|Counter)[ \t]*\()/m;
+const PY_TUPLE_CONTAINER = new RegExp(String.raw`^[ \t]*[A-Za-z_][\w.]*[ \t]*,[^\n=]*=(?!=)[^\n]*(?:[[{]|\b(?:${CONTAINER_CALLS})[ \t]*\()`, 'm');
 /** A declarator (after const/let/var or a comma) initialised to an empty object or array, or a new Map/Set. */
 const JS_CONTAINER = /(?:\b(?:const|let|var)|,)\s*[A-Za-z_$][\w$]*\s*(?::[^;\n]*?)?=\s*(?:\(\s*)*(?:<[^>\n]*>\s*)?(?:\{(?:\s|\/\*[^]*?\*\/|\/\/[^\n]*\n)*\}|\[(?:\s|\/\*[^]*?\*\/|\/\/[^\n]*\n)*\]|new\s+(?:Map|Set)\b)/;
 const CACHE_NAME = /cache|memo|registry|^_?(lock|logger|log)s?$|handlers$|^__all__$/i;

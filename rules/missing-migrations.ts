@@ -6,6 +6,7 @@ import type { PyCall, PyClass, PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, requiredModule, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { getIn, isScalar, mapPairs, keyOf, seqItems } from '../src/parsers/yaml.js';
 import { TRUTHY } from './_shared/config-files.js';
+import { escapeRegex } from './_shared/triggers.js';
 import { gatedByEnvironment, readsEnv as jsReadsEnv } from './_shared/js.js';
 
 /** Alembic / Flask-Migrate setup on disk: an env.py or a versions/ script under migrations/ or alembic/, or alembic.ini. */
@@ -285,7 +286,7 @@ function checkPython(report: Report, project: ProjectFacts, app: App, files: rea
     }
     for (const c of py.classes) if (c.bases.some((b) => DECLARATIVE_BASE_CLASSES.test(b) && b.startsWith('sqlalchemy.'))) baseNames.add(c.name);
   }
-  const baseWord = baseNames.size ? new RegExp(`\\b(?:${[...baseNames].map(escape).join('|')})\\b`) : undefined;
+  const baseWord = baseNames.size ? new RegExp(`\\b(?:${[...baseNames].map(escapeRegex).join('|')})\\b`) : undefined;
   const djangoModels = /^[ \t]*from[ \t]+django\.db[ \t]+import[^\n]*\bmodels\b/m;
   // `<name>.Model` can be an SQLAlchemy model (name resolved through imports: `d.Model` after
   // `from app import database as d`), except Django's `models.Model` when `models` comes from django.db.
@@ -417,7 +418,7 @@ function checkDjango(report: Report, project: ProjectFacts, pyFiles: readonly st
     }
   }
   for (const [appDir, models] of byApp) {
-    const migrations = new RegExp(`^${escape(appDir)}migrations/\\d{4}_[^/]*\\.py$`);
+    const migrations = new RegExp(`^${escapeRegex(appDir)}migrations/\\d{4}_[^/]*\\.py$`);
     if (files.some((f) => migrations.test(f))) continue;
     const first = models.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.cls.line - b.cls.line))[0]!;
     const app = appDir.replace(/\/$/, '') || '.';
@@ -429,9 +430,7 @@ function isAbstract(py: PyModule, c: PyClass): boolean {
   return py.assignments.some((a) => a.target === 'abstract' && a.value.kind === 'bool' && a.value.value && a.scope.classes.at(-1) === 'Meta' && a.scope.classes.at(-2) === c.name);
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+
 
 // ---------------------------------------------------------------- Prisma and Knex
 

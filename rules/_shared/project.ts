@@ -7,6 +7,7 @@ import { PER_APP, type App, type PerAppMemo, type ProjectFacts } from '../../src
 import { BACKEND_FRAMEWORKS, type TextRange } from '../../src/engine/types.js';
 import { dottedName, type PyExpr, type PyModule } from '../../src/parsers/python.js';
 import type { ScriptModule } from '../../src/parsers/script.js';
+import { escapeRegex } from './triggers.js';
 
 const PY_FILE = /\.py$/;
 const JS_FILE = /\.(?:[cm]?[jt]sx?)$/;
@@ -42,13 +43,13 @@ export function appScripts(project: ProjectFacts, app: App, needle: string | Reg
 
 /** Does some JS/TS module of the app import one of `modules` (or a subpath of one)? */
 export function appImportsJs(project: ProjectFacts, app: App, modules: readonly string[]): boolean {
-  const needle = new RegExp(modules.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+  const needle = new RegExp(modules.map((m) => escapeRegex(m)).join('|'));
   return appScripts(project, app, needle).some(({ js }) => modules.some((m) => js.importsModule(m)));
 }
 
 /** Does some Python module of the app import one of `modules` (or a submodule)? */
 export function appImportsPy(project: ProjectFacts, app: App, modules: readonly string[]): boolean {
-  const needle = new RegExp(modules.map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+  const needle = new RegExp(modules.map((m) => escapeRegex(m)).join('|'));
   return appPython(project, app, needle).some(({ py }) => modules.some((m) => py.importsModule(m)));
 }
 
