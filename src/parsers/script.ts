@@ -5,10 +5,55 @@
  * The ScriptModule facade resolves imports (ESM and CommonJS, with aliases and
  * destructuring) so rules can ask "is this call `cors()` from the cors package?".
  */
-import { ts } from 'ts-morph';
+import { createRequire } from 'node:module';
+import type { ts as TsNamespace } from 'ts-morph';
 import type { TextRange } from '../engine/types.js';
 
-export { ts };
+/**
+ * ts-morph's bundled compiler, loaded on first use: requiring it costs about 0.45 s of CPU per
+ * thread (most of a Python-only run's startup), so a run with no JS/TS to parse never pays it.
+ * `ts` is a live ESM binding, so rules that import it see the loaded value; every use is inside a
+ * check or a parse (nothing reads it at module load), and `loadTs()` runs before any of them.
+ */
+// eslint-disable-next-line import/no-mutable-exports
+export let ts: typeof TsNamespace = undefined as unknown as typeof TsNamespace;
+export declare namespace ts {
+  // The compiler's types rules name as `ts.X` (the value above carries everything else); add one here when a rule needs it.
+  export type ArrayLiteralExpression = TsNamespace.ArrayLiteralExpression;
+  export type ArrowFunction = TsNamespace.ArrowFunction;
+  export type CallExpression = TsNamespace.CallExpression;
+  export type Decorator = TsNamespace.Decorator;
+  export type DiagnosticWithLocation = TsNamespace.DiagnosticWithLocation;
+  export type Expression = TsNamespace.Expression;
+  export type FunctionExpression = TsNamespace.FunctionExpression;
+  export type FunctionLikeDeclaration = TsNamespace.FunctionLikeDeclaration;
+  export type Identifier = TsNamespace.Identifier;
+  export type ImportDeclaration = TsNamespace.ImportDeclaration;
+  export type ImportEqualsDeclaration = TsNamespace.ImportEqualsDeclaration;
+  export type MethodDeclaration = TsNamespace.MethodDeclaration;
+  export type ModifierLike = TsNamespace.ModifierLike;
+  export type NewExpression = TsNamespace.NewExpression;
+  export type NoSubstitutionTemplateLiteral = TsNamespace.NoSubstitutionTemplateLiteral;
+  export type Node = TsNamespace.Node;
+  export type ObjectLiteralElementLike = TsNamespace.ObjectLiteralElementLike;
+  export type ObjectLiteralExpression = TsNamespace.ObjectLiteralExpression;
+  export type PropertyAccessExpression = TsNamespace.PropertyAccessExpression;
+  export type PropertyAssignment = TsNamespace.PropertyAssignment;
+  export type PropertyName = TsNamespace.PropertyName;
+  export type ScriptKind = TsNamespace.ScriptKind;
+  export type ScriptTarget = TsNamespace.ScriptTarget;
+  export type SignatureDeclaration = TsNamespace.SignatureDeclaration;
+  export type SourceFile = TsNamespace.SourceFile;
+  export type Statement = TsNamespace.Statement;
+  export type StringLiteral = TsNamespace.StringLiteral;
+  export type SyntaxKind = TsNamespace.SyntaxKind;
+  export type VariableDeclaration = TsNamespace.VariableDeclaration;
+  export type NodeArray<T extends TsNamespace.Node> = TsNamespace.NodeArray<T>;
+}
+export function loadTs(): typeof TsNamespace {
+  if (ts === undefined) ts = (createRequire(import.meta.url)('@ts-morph/common') as { ts: typeof TsNamespace }).ts;
+  return ts;
+}
 
 export interface JsImport {
   /** Local name bound ("cors", "helmet", "Router"). */
@@ -58,23 +103,26 @@ export interface ScriptModule {
   readonly isModule: boolean;
 }
 
-const SCRIPT_KIND: Record<string, ts.ScriptKind> = {
-  '.js': ts.ScriptKind.JS,
-  '.cjs': ts.ScriptKind.JS,
-  '.mjs': ts.ScriptKind.JS,
-  '.jsx': ts.ScriptKind.JSX,
-  '.ts': ts.ScriptKind.TS,
-  '.cts': ts.ScriptKind.TS,
-  '.mts': ts.ScriptKind.TS,
-  '.tsx': ts.ScriptKind.TSX,
-};
+let scriptKinds: Record<string, ts.ScriptKind> | undefined;
 
 export function scriptKindOf(path: string): ts.ScriptKind {
+  const { ScriptKind } = loadTs();
+  scriptKinds ??= {
+    '.js': ScriptKind.JS,
+    '.cjs': ScriptKind.JS,
+    '.mjs': ScriptKind.JS,
+    '.jsx': ScriptKind.JSX,
+    '.ts': ScriptKind.TS,
+    '.cts': ScriptKind.TS,
+    '.mts': ScriptKind.TS,
+    '.tsx': ScriptKind.TSX,
+  };
   const m = /\.[cm]?[jt]sx?$/.exec(path);
-  return (m && SCRIPT_KIND[m[0]]) ?? ts.ScriptKind.JS;
+  return (m && scriptKinds[m[0]]) ?? ScriptKind.JS;
 }
 
 export function parseScript(path: string, text: string): ScriptModule {
+  loadTs();
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
   return new ScriptModuleImpl(sf, text);
 }
