@@ -75,7 +75,7 @@ export interface PassEnv {
   /** Parses per path in this thread (the bench checks none exceeds 1). */
   readonly parses: Map<string, number>;
   /** On-demand parses for `project.python()` / `project.script()`, bounded. */
-  readonly onDemand: Map<string, PyModule | ScriptModule | undefined>;
+  readonly onDemand: OnDemandModules;
   readonly diagnostics: Diagnostic[];
   readonly options: Map<string, unknown>;
   /**
@@ -125,12 +125,49 @@ const FRAMEWORK_HINT: Partial<Record<FileKind, RegExp>> = {
   script: /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*['"`](?:express|@nestjs\/|next|fastify|koa)['"`/]/,
 };
 /**
- * Modules parsed for cross-file lookups (config classes, helper modules) before their own pass
- * reaches them. 64 was too few for the fixture tree audited as one project once the seed apps
- * (each with app, config and service modules read across files) were added: evicted entries were
- * parsed a second time. A Python module is plain data; 256 of them stay well within memory.
+ * Modules parsed for cross-file lookups (config classes, helper modules, the project checks'
+ * scans) before or after their own pass reaches them, kept least-recently-used within a budget of
+ * source characters. A count of entries (256, once 64) was the wrong unit: on the Python corpus
+ * (1,527 files) six project checks each scanned more modules than that, so every scan parsed
+ * them again (a file up to 6 times, project phase 3.0 s; with room for all of them, 1.1 s, and
+ * no higher peak RSS, since a Python module is plain data of a few times its source). A
+ * TypeScript tree costs about ten times its source, hence its smaller share.
  */
-const ON_DEMAND_ENTRIES = 256;
+const ON_DEMAND_CHARS = 48 * 1024 * 1024;
+const ON_DEMAND_SCRIPT_CHARS = 6 * 1024 * 1024;
+
+/** The on-demand parses of one thread: an LRU map bounded by the characters of their sources. */
+export class OnDemandModules {
+  private readonly entries = new Map<string, { module: PyModule | ScriptModule | undefined; chars: number; script: boolean }>();
+  private chars = 0;
+  private scriptChars = 0;
+
+  has(path: string): boolean {
+    return this.entries.has(path);
+  }
+
+  get(path: string): PyModule | ScriptModule | undefined {
+    const e = this.entries.get(path);
+    if (!e) return undefined;
+    this.entries.delete(path); // most recently used last
+    this.entries.set(path, e);
+    return e.module;
+  }
+
+  set(path: string, module: PyModule | ScriptModule | undefined, chars: number, script: boolean): void {
+    this.entries.set(path, { module, chars, script });
+    this.chars += chars;
+    if (script) this.scriptChars += chars;
+    for (const [p, e] of this.entries) {
+      if (this.chars <= ON_DEMAND_CHARS && this.scriptChars <= ON_DEMAND_SCRIPT_CHARS) break;
+      if (p === path) continue;
+      if (this.chars <= ON_DEMAND_CHARS && !e.script) continue;
+      this.entries.delete(p);
+      this.chars -= e.chars;
+      if (e.script) this.scriptChars -= e.chars;
+    }
+  }
+}
 
 /** Set up one thread's pass: a reader, the facts (manifests read once), the rules by kind. */
 export async function createPassEnv(input: PassInput): Promise<PassEnv> {
@@ -140,7 +177,7 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
   for (const [path, s] of input.seeded ?? []) reader.seed(path, s);
   const diagnostics: Diagnostic[] = [];
   const parses = new Map<string, number>();
-  const onDemand = new Map<string, PyModule | ScriptModule | undefined>();
+  const onDemand = new OnDemandModules();
   const parseOnDemand = <T extends PyModule | ScriptModule>(path: string, kind: FileKind, parse: (text: string) => T): T | undefined => {
     if (env.retention?.modules.has(path)) return env.retention.modules.get(path) as T | undefined;
     if (onDemand.has(path)) return onDemand.get(path) as T | undefined;
@@ -148,8 +185,7 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
     if (s.text === undefined || kinds.get(path) !== kind) return undefined;
     parses.set(path, (parses.get(path) ?? 0) + 1);
     const m = safeParse(() => parse(s.text!), path, diagnostics);
-    if (onDemand.size >= ON_DEMAND_ENTRIES) onDemand.delete(onDemand.keys().next().value as string);
-    onDemand.set(path, m);
+    onDemand.set(path, m, s.text.length, kind === 'script');
     return m;
   };
   const facts = buildFacts({
