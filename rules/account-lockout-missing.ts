@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
 import { checksPassword, JS_VERIFY, PY_VERIFY } from './_shared/login.js';
-import { appImportsJs, appPython, dottedNamesIn, perApp } from './_shared/project.js';
+import { appImportsJs, appPython, dottedNamesIn, perApp, some } from './_shared/project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } from './_shared/routes.js';
 
 /** Names that show failed attempts are counted or accounts locked. */
@@ -51,7 +51,7 @@ export default defineRule({
         const calls = callsIn(py, r.handler);
         if (!calls.some((c) => (PY_VERIFY.test(c.qualified) || PY_VERIFY.test(c.callee)) && checksPassword(c))) continue;
         if (calls.some((c) => TRACKING.test(c.callee)) || [...dottedNamesIn(py, r.handler.bodyRange)].some((n) => TRACKING.test(n))) continue;
-        if (perApp(pyLib, project, app, () => appPython(project, app, /axes|lockout|Lockout|failed_login|failed_attempt|login_attempt|locked_until/).some(({ py: m }) => m.importsModule('axes') || m.strings.some((s) => s.value === 'axes') || m.functions.some((f) => TRACKING.test(f.name))))) continue;
+        if (perApp(pyLib, project, app, () => some(appPython(project, app, /axes|lockout|Lockout|failed_login|failed_attempt|login_attempt|locked_until/), ({ py: m }) => m.importsModule('axes') || m.strings.some((s) => s.value === 'axes') || m.functions.some((f) => TRACKING.test(f.name))))) continue;
         ctx.report({ messageId: 'noLockout', data: { name: `${r.handler.name}()` }, at: r.at });
       }
     },

@@ -133,7 +133,7 @@ export default defineRule({
         if (sameSiteStrict(call.args)) continue;
         const info = perApp(expressCache, project, app, () => ({
           protected: appImportsJs(project, app, JS_CSRF),
-          stateChanging: appScripts(project, app, /\.(post|put|patch|delete|all|route)\(|@(Post|Put|Patch|Delete)\(/).reduce((n, { path, js: m }) => n + scriptRoutes(m, path).filter((r) => isStateChanging(r)).length, 0),
+          stateChanging: [...appScripts(project, app, /\.(post|put|patch|delete|all|route)\(|@(Post|Put|Patch|Delete)\(/)].reduce((n, { path, js: m }) => n + scriptRoutes(m, path).filter((r) => isStateChanging(r)).length, 0),
         }));
         if (info.protected || info.stateChanging === 0) continue;
         ctx.report({ messageId: 'expressNoCsrf', data: { package: q, count: info.stateChanging }, at: call.range });

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { ts, walk } from '../src/parsers/script.js';
-import { appPython, appScripts, perApp } from './_shared/project.js';
+import { appPython, appScripts, perApp, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
 import { mayCallExpress, PY_ESCAPE } from './_shared/triggers.js';
 
@@ -107,7 +107,7 @@ function platformRedirects(project: ProjectFacts, app: App): boolean {
 }
 
 function flaskRedirects(project: ProjectFacts, app: App): boolean {
-  return appPython(project, app, /Talisman|is_secure|SSLify|https/).some(({ py }) =>
+  return some(appPython(project, app, /Talisman|is_secure|SSLify|https/), ({ py }) =>
     py.calls.some((c) => {
       if (/^flask_talisman(\.talisman)?\.Talisman$/.test(c.qualified)) {
         const f = c.keyword('force_https');
@@ -119,7 +119,7 @@ function flaskRedirects(project: ProjectFacts, app: App): boolean {
 }
 
 function djangoRedirects(project: ProjectFacts, app: App): boolean {
-  return appPython(project, app, 'SECURE_SSL_REDIRECT').some(({ py }) => configItems(py).some((i) => i.key === 'SECURE_SSL_REDIRECT' && !inDevOnlyClass(i)));
+  return some(appPython(project, app, 'SECURE_SSL_REDIRECT'), ({ py }) => configItems(py).some((i) => i.key === 'SECURE_SSL_REDIRECT' && !inDevOnlyClass(i)));
 }
 
 function expressRedirects(project: ProjectFacts, app: App): boolean {

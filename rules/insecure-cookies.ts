@@ -4,7 +4,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { TextRange } from '../src/engine/types.js';
 import type { PyCall, PyExpr, PyModule } from '../src/parsers/python.js';
 import { literalValue, objectProps, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
-import { appPython, perApp } from './_shared/project.js';
+import { appPython, perApp, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass, overriddenInProductionSubclasses } from './_shared/python.js';
 
 /** Cookie names that carry a session or credentials. */
@@ -167,13 +167,13 @@ function durationSeconds(e: PyExpr, py: PyModule): number | undefined {
 }
 
 function appSetsKey(project: ProjectFacts, app: App, key: string): boolean {
-  return appPython(project, app, key).some(({ py }) => configItems(py).some((i) => i.key === key && !inDevOnlyClass(i)));
+  return some(appPython(project, app, key), ({ py }) => configItems(py).some((i) => i.key === key && !inDevOnlyClass(i)));
 }
 
 const flaskSessions = new WeakMap<ProjectFacts, Map<App, boolean>>();
 function usesFlaskSessions(project: ProjectFacts, app: App): boolean {
   return perApp(flaskSessions, project, app, () =>
-    appPython(project, app, /session|login_user/).some(({ py }) => py.imports.some((i) => i.qualified === 'flask.session' || i.qualified === 'flask_login.login_user' || i.module === 'flask_session')),
+    some(appPython(project, app, /session|login_user/), ({ py }) => py.imports.some((i) => i.qualified === 'flask.session' || i.qualified === 'flask_login.login_user' || i.module === 'flask_session')),
   );
 }
 

@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { PyExpr } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, unwrap, walk } from '../src/parsers/script.js';
-import { appPython, perApp } from './_shared/project.js';
+import { appPython, perApp, some } from './_shared/project.js';
 
 /** Columns that hold a secret the app must be able to read back: encrypt them. */
 const SECRET_COLUMN = /^(api_?key|secret_?key|client_?secret|totp_?secret|otp_?secret|mfa_?secret|two_?factor_?secret|tfa_?secret|access_?token|refresh_?token|private_?key|license_?key)$/i;
@@ -67,7 +67,7 @@ export default defineRule({
           if (/encrypt/i.test(a.value.text)) continue;
           if (SECRET_COLUMN.test(name)) {
             ctx.report({ messageId: 'secretColumn', data: { name, kind: /totp|otp|mfa|factor/i.test(name) ? 'TOTP secret' : /token/i.test(name) ? 'token' : 'secret key' }, at: a.range });
-          } else if (PASSWORD_COLUMN.test(name) && !perApp(hashing, project, app, () => appPython(project, app, PY_HASHERS).length > 0)) {
+          } else if (PASSWORD_COLUMN.test(name) && !perApp(hashing, project, app, () => some(appPython(project, app, PY_HASHERS), () => true))) {
             ctx.report({ messageId: 'passwordColumn', data: { name }, at: a.range, severity: 'critical' });
           }
           continue;

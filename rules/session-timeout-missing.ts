@@ -3,7 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dottedName, type PyExpr, type PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, ts, walk } from '../src/parsers/script.js';
 import { appLoginRoutes, LOGIN_HINT, type LoginRoute } from './_shared/login.js';
-import { appPython, appScripts, backendApps } from './_shared/project.js';
+import { appPython, appScripts, backendApps, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass, isTruthyConst } from './_shared/python.js';
 import { assignmentsIn, callsIn } from './_shared/routes.js';
 
@@ -120,11 +120,11 @@ function pySessionKind(l: LoginRoute & { lang: 'python' }, project: ProjectFacts
 }
 
 function usesJwt(project: ProjectFacts, app: App): boolean {
-  return appPython(project, app, /jwt|jose/i).some(({ py }) => JWT_PY.some((m) => py.importsModule(m)));
+  return some(appPython(project, app, /jwt|jose/i), ({ py }) => JWT_PY.some((m) => py.importsModule(m)));
 }
 
 function customSessionStore(project: ProjectFacts, app: App): boolean {
-  return appPython(project, app, /[Ss]ession/).some(({ py }) =>
+  return some(appPython(project, app, /[Ss]ession/), ({ py }) =>
     py.assignments.some((a) => a.targetExpr.kind === 'subscript' && /(^|\.|_)sessions$/.test(dottedName(a.targetExpr.object) ?? '')) ||
     py.classes.some((c) => c.bases.length > 0 && /^\w*(Auth|Login|User)Session$/.test(c.name)),
   );

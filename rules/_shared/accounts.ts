@@ -7,7 +7,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { ProjectContext, TextRange } from '../../src/engine/types.js';
 import type { PyCall } from '../../src/parsers/python.js';
 import { dotted, ts, walk } from '../../src/parsers/script.js';
-import { appPython, appScripts, dottedNamesIn, isBackendApp } from './project.js';
+import { appPython, appScripts, dottedNamesIn, isBackendApp, perApp, some } from './project.js';
 import { checksPassword, JS_VERIFY, PASSWORDISH, PY_VERIFY } from './login.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
 
@@ -25,9 +25,18 @@ const PY_HINT = /login|signin|sign_in|register|signup|sign_up|authenticate/i;
 const JS_HINT = /login|signin|signIn|register|signup|signUp/;
 const JS_HASHERS = ['bcrypt', 'bcryptjs', 'argon2', '@node-rs/argon2', '@node-rs/bcrypt'];
 
-/** Auth routes of one kind ('login': a state-changing login route whose handler verifies a password). */
+const SITES = { login: new WeakMap<ProjectFacts, Map<App, AuthSite[]>>(), register: new WeakMap<ProjectFacts, Map<App, AuthSite[]>>() };
+
+/**
+ * Auth routes of one kind ('login': a state-changing login route whose handler verifies a password),
+ * once per app and audit: password reset, two-factor and the other account rules all ask.
+ */
 export function authSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {
   if (!isBackendApp(app)) return [];
+  return perApp(SITES[kind], project, app, () => findAuthSites(project, app, kind));
+}
+
+function findAuthSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {
   const out: AuthSite[] = [];
   const wanted = (k: AuthRouteKind | undefined) => k === kind;
   for (const { path, py } of appPython(project, app, PY_HINT)) {
@@ -56,7 +65,7 @@ export function authSites(project: ProjectFacts, app: App, kind: 'login' | 'regi
           return undefined;
         });
         // Nest controllers delegate to an auth service; a password hasher imported by the app shows it is a password login.
-        if (!verifies && r.framework === 'nestjs') verifies = hashes ??= appScripts(project, app, /bcrypt|argon2/).some(({ js: m }) => JS_HASHERS.some((h) => m.importsModule(h)));
+        if (!verifies && r.framework === 'nestjs') verifies = hashes ??= some(appScripts(project, app, /bcrypt|argon2/), ({ js: m }) => JS_HASHERS.some((h) => m.importsModule(h)));
         if (!verifies) continue;
       }
       out.push({ file: path, at: r.at, line: r.line });

@@ -49,8 +49,8 @@ const JS_HINT = /process\.env|import\.meta\.env|Bun\.env|Deno\.env|configService
 /** Every read in the app's production sources: Python modules, then JS/TS ones, each in discovery order and source order within. */
 export function envReads(project: ProjectFacts, app: App): EnvRead[] {
   return [
-    ...appPython(project, app, PY_HINT).flatMap(({ path, py }) => pyReads(py, path)),
-    ...appScripts(project, app, JS_HINT).flatMap(({ path, js }) => jsReads(js, path)),
+    ...[...appPython(project, app, PY_HINT)].flatMap(({ path, py }) => pyReads(py, path)),
+    ...[...appScripts(project, app, JS_HINT)].flatMap(({ path, js }) => jsReads(js, path)),
   ];
 }
 

@@ -10,7 +10,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { TextRange } from '../../src/engine/types.js';
 import { type PyCall, type PyFunction, type PyModule } from '../../src/parsers/python.js';
 import { dotted, literalValue, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
-import { appFiles } from './project.js';
+import { appFiles, perApp } from './project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './routes.js';
 
 /** Calls that verify a password. */
@@ -63,6 +63,13 @@ export type LoginRoute =
  * a framework's own login view (Django's LoginView), whose body is not in the repository.
  */
 export function appLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
+  return perApp(LOGIN_ROUTES, project, app, () => findLoginRoutes(project, app));
+}
+
+/** appLoginRoutes is asked by several rules (audit log, session timeout): computed once per app and audit. */
+const LOGIN_ROUTES = new WeakMap<ProjectFacts, Map<App, LoginRoute[]>>();
+
+function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
   const out: LoginRoute[] = [];
   let pyFns: Map<string, { fn: PyFunction; py: PyModule }> | undefined;
   for (const file of appFiles(project, app, /\.(py|[cm]?[jt]sx?)$/)) {

@@ -17,40 +17,45 @@ export function appFiles(project: ProjectFacts, app: App, ext: RegExp): string[]
   return project.filesOf(app).filter((f) => ext.test(f) && project.contextOf(f) === 'production');
 }
 
-/** Python modules of the app whose text contains `needle`, parsed. */
-export function appPython(project: ProjectFacts, app: App, needle: string | RegExp): { path: string; py: PyModule }[] {
-  const out: { path: string; py: PyModule }[] = [];
+/**
+ * Python modules of the app whose text contains `needle`, parsed one at a time as the caller
+ * iterates: a caller that stops at the first evidence (`for … return`, `some`) parses no further.
+ */
+export function* appPython(project: ProjectFacts, app: App, needle: string | RegExp): Generator<{ path: string; py: PyModule }> {
   for (const path of appFiles(project, app, PY_FILE)) {
     const text = project.readText(path);
     if (text === undefined || !(typeof needle === 'string' ? text.includes(needle) : needle.test(text))) continue;
     const py = project.python(path);
-    if (py) out.push({ path, py });
+    if (py) yield { path, py };
   }
-  return out;
 }
 
-/** JS/TS modules of the app whose text contains `needle`, parsed. */
-export function appScripts(project: ProjectFacts, app: App, needle: string | RegExp): { path: string; js: ScriptModule }[] {
-  const out: { path: string; js: ScriptModule }[] = [];
+/** JS/TS modules of the app whose text contains `needle`, parsed lazily as `appPython`'s. */
+export function* appScripts(project: ProjectFacts, app: App, needle: string | RegExp): Generator<{ path: string; js: ScriptModule }> {
   for (const path of appFiles(project, app, JS_FILE)) {
     const text = project.readText(path);
     if (text === undefined || !(typeof needle === 'string' ? text.includes(needle) : needle.test(text))) continue;
     const js = project.script(path);
-    if (js) out.push({ path, js });
+    if (js) yield { path, js };
   }
-  return out;
+}
+
+/** `Array.prototype.some` for any iterable, stopping at the first match (Node 20 has no iterator helpers). */
+export function some<T>(items: Iterable<T>, test: (item: T) => boolean): boolean {
+  for (const item of items) if (test(item)) return true;
+  return false;
 }
 
 /** Does some JS/TS module of the app import one of `modules` (or a subpath of one)? */
 export function appImportsJs(project: ProjectFacts, app: App, modules: readonly string[]): boolean {
   const needle = new RegExp(modules.map((m) => escapeRegex(m)).join('|'));
-  return appScripts(project, app, needle).some(({ js }) => modules.some((m) => js.importsModule(m)));
+  return some(appScripts(project, app, needle), ({ js }) => modules.some((m) => js.importsModule(m)));
 }
 
 /** Does some Python module of the app import one of `modules` (or a submodule)? */
 export function appImportsPy(project: ProjectFacts, app: App, modules: readonly string[]): boolean {
   const needle = new RegExp(modules.map((m) => escapeRegex(m)).join('|'));
-  return appPython(project, app, needle).some(({ py }) => modules.some((m) => py.importsModule(m)));
+  return some(appPython(project, app, needle), ({ py }) => modules.some((m) => py.importsModule(m)));
 }
 
 /**
