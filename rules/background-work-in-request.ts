@@ -159,13 +159,14 @@ function pyHandlerShape(text: string): boolean {
   return (django || text.includes('rest_framework') || text.includes('View')) && PY_VIEW_METHOD.test(text);
 }
 /**
- * The work: a helper imported from a project module (pyHelperWork resolves any import through
- * importedModuleFile, relative or not), so `import`; or a direct call, whose module is named
- * (imported, or spelled in the callee): requests, httpx, urllib, django.core.mail, yagmail, emails,
- * smtplib, flask_mail(man), sendgrid, aiohttp, mailjet_rest, postmarker, boto3. A local helper
- * (`def` here) makes such a call itself, so its words are in this text too.
+ * The work: a direct call, whose module is named (imported, or spelled in the callee): requests,
+ * httpx, urllib, django.core.mail, yagmail, emails, smtplib, flask_mail(man), sendgrid, aiohttp,
+ * mailjet_rest, postmarker, boto3; or a helper: one defined here makes such a call itself (its words
+ * are in this text), one from another module is found by importedModuleFile from the callee as
+ * py.qualify spells it: a name bound by an `import`, or a two-part `a.b(...)` whose head is any
+ * name (qualify leaves it as is, and `a.py` of the project may still define `b`).
  */
-const PY_WORK = /\bimport\b|requests|httpx|urllib|django|yagmail|emails|smtplib|flask_mail|sendgrid|aiohttp|mailjet_rest|postmarker|boto3/;
+const PY_WORK = /\bimport\b|[a-z_]\w*[ \t]*\.[ \t]*[a-z_]\w*[ \t]*\(|requests|httpx|urllib|django|yagmail|emails|smtplib|flask_mail|sendgrid|aiohttp|mailjet_rest|postmarker|boto3/;
 
 /**
  * JS handler shapes (scriptRoutes): `.get/.post/.../.all/.route(` on an Express/Fastify/Koa app or
@@ -200,7 +201,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     // Python: a report needs a handler (pyHandlerShape), a for/while loop in it, and work
-    // (PY_WORK): a direct call's module named here, or a helper imported from a project module.
+    // (PY_WORK): a direct call's module named here, or a helper another module may define.
     // JS: a handler (jsHandlerShape), a loop (`for`/`while` or an array method) and work (JS_WORK);
     // an escape can spell any name, so a file with one is always parsed.
     triggers: [
