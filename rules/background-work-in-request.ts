@@ -4,6 +4,7 @@ import { dotted, ts, unwrap, walk, type ScriptModule } from '../src/parsers/scri
 import type { ProjectFacts } from '../src/engine/facts.js';
 import { importedModuleFile } from './_shared/python.js';
 import { djangoClassViews, pythonRoutes, scriptRoutes, within } from './_shared/routes.js';
+import { JS_ESCAPE, JS_GAP, jsMemberRegex, someMatch } from './_shared/triggers.js';
 
 type Work = 'mail' | 'http';
 const WHAT: Record<Work, string> = { mail: 'sends email', http: 'calls an external HTTP API' };
@@ -137,8 +138,58 @@ function jsLocalFunctions(sf: ts.SourceFile): Map<string, ts.FunctionLikeDeclara
   return out;
 }
 
-/** The JS trigger's words (not narrowed yet). */
-const JS_WORK_WORDS = ['send', 'mail', 'Mail', 'requests', 'httpx', 'urlopen', 'fetch', 'axios', 'got', 'http'];
+// ---------------------------------------------------------------- triggers
+
+/**
+ * Python handler shapes (pyHandlers; each handler is a `def` of this module): a route decorator
+ * `@<receiver>.<route|api_route|get|post|...>(` (decoratorRoute: a call on a dotted callee, so on
+ * the decorator's line, or continued with `\`), `add_url_rule`, Django urlpatterns (`path`/`re_path`/`url`
+ * resolved through django), a class view method `def get|post|...|form_valid|create|update` in a
+ * class deriving from django / rest_framework / a *View* base (djangoClassViews), a function view
+ * `def f(request` in a module importing django.
+ */
+const PY_ROUTE_DECORATOR = /^[ \t]*@(?:[^\n]|\\\r?\n)*?\.(?:[ \t]|\\\r?\n)*(?:route|api_route|get|post|put|patch|delete|head|options)(?:[ \t]|\\\r?\n)*\(/m;
+const PY_VIEW_METHOD = /\bdef[ \t]+(?:get|post|put|patch|delete|form_valid|create|update)[ \t]*\(/;
+const PY_REQUEST_VIEW = /\bdef[ \t]+[^\s(]+[ \t]*\((?:\s|\\|#[^\n]*)*request\b/;
+function pyHandlerShape(text: string): boolean {
+  if (!/\bdef\b/.test(text)) return false;
+  if (PY_ROUTE_DECORATOR.test(text) || text.includes('add_url_rule')) return true;
+  const django = text.includes('django');
+  if (django && (/\b(?:path|re_path|url)\b/.test(text) || PY_REQUEST_VIEW.test(text))) return true;
+  return (django || text.includes('rest_framework') || text.includes('View')) && PY_VIEW_METHOD.test(text);
+}
+/**
+ * The work: a direct call, whose module is named (imported, or spelled in the callee): requests,
+ * httpx, urllib, django.core.mail, yagmail, emails, smtplib, flask_mail(man), sendgrid, aiohttp,
+ * mailjet_rest, postmarker, boto3; or a helper: one defined here makes such a call itself (its words
+ * are in this text), one from another module is found by importedModuleFile from the callee as
+ * py.qualify spells it: a name bound by an `import`, or a two-part `a.b(...)` whose head is any
+ * name (qualify leaves it as is, and `a.py` of the project may still define `b`).
+ */
+const PY_WORK = /\bimport\b|[a-z_]\w*[ \t]*\.[ \t]*[a-z_]\w*[ \t]*\(|requests|httpx|urllib|django|yagmail|emails|smtplib|flask_mail|sendgrid|aiohttp|mailjet_rest|postmarker|boto3/;
+
+/**
+ * JS handler shapes (scriptRoutes): `.get/.post/.../.all/.route(` on an Express/Fastify/Koa app or
+ * router (jsFrameworkOf needs express, fastify, koa(-router) or Router named), a Nest controller
+ * (`@nestjs/common`), a Next.js pages/api default export (`export default`, `export =`) or an
+ * app/**\/route.ts exported GET/POST/... function.
+ */
+const JS_ROUTE_MEMBER = jsMemberRegex(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all', 'route']);
+const JS_EXPORT_DEFAULT = new RegExp(String.raw`\bexport${JS_GAP}(?:default\b|=)`);
+function jsHandlerShape(text: string): boolean {
+  if (/express|fastify|koa|Router/.test(text) && someMatch(text, JS_ROUTE_MEMBER, () => true)) return true;
+  return text.includes('@nestjs/common') || JS_EXPORT_DEFAULT.test(text) || /\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/.test(text);
+}
+/** jsLoopsIn: a for/for-in/for-of/while/do-while statement or an ARRAY_LOOPS member call. */
+const JS_ARRAY_LOOP = jsMemberRegex(ARRAY_LOOPS);
+/**
+ * The work (jsWork; helpers are this file's functions, so their calls are in this text): `fetch`,
+ * http(s) / httpService, sendMail / sendMultiple, a module of JS_HTTP_MODULES or JS_MAIL_MODULES
+ * (imported by name, or the unimported callee itself: `got(...)`, `ky(...)`; `request` only as a
+ * module name or as a callee bound by a declaration, `const r = request.defaults()`).
+ */
+const JS_WORK = /fetch|http|sendMail|sendMultiple|axios|\bgot\b|undici|superagent|\bky\b|needle|['"`]request['"`]|nodemailer|sendgrid|resend|mailgun|postmark|client-ses|mailchimp|react-email/;
+const JS_REQUEST_BINDING = /(?:=|\bnew\b)(?:\s|\/\*[\s\S]*?\*\/|[(!]|<[^<>]*>)*request\b/;
 
 export default defineRule({
   meta: {
@@ -149,14 +200,18 @@ export default defineRule({
     confidence: 'medium',
     fixable: 'none',
     effort: 'hours',
-    // Python: the work may be a helper imported from another module, so no mail/HTTP word is needed
-    // here; but a report needs a handler (a route decorator `@`, add_url_rule, a Django view or
-    // django/rest_framework base) and a for/while loop in it. JS: unchanged topic words.
+    // Python: a report needs a handler (pyHandlerShape), a for/while loop in it, and work
+    // (PY_WORK): a direct call's module named here, or a helper another module may define.
+    // JS: a handler (jsHandlerShape), a loop (`for`/`while` or an array method) and work (JS_WORK);
+    // an escape can spell any name, so a file with one is always parsed.
     triggers: [
       (text, _o, kind) =>
         kind === 'python'
-          ? /\b(for|while)\b/.test(text) && /@|add_url_rule|django|rest_framework|View/.test(text)
-          : JS_WORK_WORDS.some((w) => text.includes(w)),
+          ? /\b(for|while)\b/.test(text) && pyHandlerShape(text) && PY_WORK.test(text)
+          : JS_ESCAPE.test(text) ||
+            (jsHandlerShape(text) &&
+              (/\b(for|while)\b/.test(text) || someMatch(text, JS_ARRAY_LOOP, () => true)) &&
+              (JS_WORK.test(text) || JS_REQUEST_BINDING.test(text))),
     ],
     messages: {
       direct: 'This loop in the request handler {handler} runs {call} (line {line}), which {what}, once per iteration.',

@@ -10,6 +10,7 @@ import { pyImport, pyQuote, pyString } from './_shared/fix-helpers.js';
 import { anchorFile, appPython, backendApps } from './_shared/project.js';
 import { configItems, envLookup, inDevOnlyClass, readsEnv, type ConfigItem } from './_shared/python.js';
 import { upperSnake } from './_shared/secrets.js';
+import { JS_ESCAPE, JS_GAP } from './_shared/triggers.js';
 
 /**
  * A service endpoint written as a literal: a URL with a scheme and a host (postgresql://db/app,
@@ -84,10 +85,46 @@ const PY_CLIENTS: { callee: RegExp; args: readonly (number | string)[] }[] = [
 ];
 const ARG_KEY: Record<string, string> = { url: 'url', host: 'host', port: 'port', dsn: 'dsn', broker: 'broker_url', backend: 'result_backend', hosts: 'url', base_url: 'base_url' };
 
-/** Text any Python endpoint finding needs: a URL, an endpoint-ish key, or a client module of PY_CLIENTS. */
-const PY_ENDPOINT_HINT = /:\/\/|host|server|addr|sqlalchemy|redis|mongo|smtplib|psycopg|pymysql|MySQLdb|asyncpg|pika|elasticsearch/i;
-/** Text any JS endpoint finding needs: a URL, a host/server name, `.listen`, or a client package of JS_CLIENTS. */
-const JS_ENDPOINT_HINT = /:\/\/|host|server|\.listen\b|mongo|redis|\bpg\b|mysql|sequelize|knex|nodemailer|amqplib|axios|elastic|bull/i;
+/**
+ * Text any Python endpoint finding needs. A URL value has `://` (or an escape spelling part of it:
+ * PY_SPELLING_ESCAPE; a line continuation inside the URL is not considered). A bare host name is reported only under a key whose upper-snake form ends in HOST,
+ * HOSTNAME, SERVER, ADDR or ADDRESS (endpointValue), and configItems / walkDict / a client keyword
+ * give a key a value right after it: `KEY =`, `KEY: str =`, `['KEY'] =`, `'KEY': v`, `KEY=v`,
+ * `setdefault('KEY', v)` (PY_HOST_KEY); or as a PY_CLIENTS call's first argument, with the
+ * client's module named (PY_CLIENT_MODULE; `motor` spells no `mongo`).
+ */
+const PY_HOST_KEY = /(?:host|hostname|server|addr|address)['"]?\]?(?:\s|\\)*[=:,]/i;
+const PY_CLIENT_MODULE = /sqlalchemy|redis|mongo|motor|smtplib|psycopg|pymysql|MySQLdb|asyncpg|pika|elasticsearch/i;
+/** An escape the facade decodes that spells `:`, `/` or a letter (of a scheme, a key): the text then need not show them. */
+const PY_SPELLING_ESCAPE = /\\(?:x(?:[4-7]|3a|2f)|u00(?:[4-7]|3a|2f)|U000000(?:[4-7]|3a|2f))/i;
+function pyEndpointHint(text: string): boolean {
+  return text.includes('://') || PY_HOST_KEY.test(text) || PY_CLIENT_MODULE.test(text) || PY_SPELLING_ESCAPE.test(text);
+}
+/**
+ * Text any JS endpoint finding needs (jsFindings reads this file's syntax only). A literal endpoint
+ * for a URL-ish name or a client's url option is a URL, so `://` is in the text (or `:\\/\\/`, an
+ * escape: JS_ESCAPE). A bare host name is reported only under a name or key ending in host,
+ * hostname or server (JS_ENDPOINT_NAME, JS_OPTION_KEYS), so such a name is followed by `=` or `:`
+ * (a declaration, a type annotation, a property); or under a client's `node` option, with the
+ * client's package named. The port finding is `.listen(<number literal>)` in a file that names a
+ * server framework or http (listensAsServer).
+ */
+const JS_URL = /:(?:\\?\/){2}/;
+const JS_HOST_NAME = new RegExp(String.raw`(?:host|hostname|server)['"]?${JS_GAP}(?:[:=]|[?!]${JS_GAP}:)`, 'i');
+const JS_NODE_KEY = new RegExp(String.raw`(?<![\w$])node['"]?${JS_GAP}:(?![\w$/])`);
+const JS_CLIENT_PACKAGE = /mongoose|mongo|redis|\bpg\b|mysql|sequelize|knex|nodemailer|amqplib|axios|elastic|bull/;
+const JS_LISTEN_NUMBER = new RegExp(String.raw`listen(?:['"\x60]${JS_GAP}\])?${JS_GAP}(?:<[^()]*>${JS_GAP})?(?:\?\.${JS_GAP})?\(${JS_GAP}(?:(?:\(|<[^<>]*>)${JS_GAP})*\.?\d`);
+const JS_SERVER_MODULE = /express|fastify|koa|http/;
+
+function jsEndpointHint(text: string): boolean {
+  return (
+    JS_URL.test(text) ||
+    JS_ESCAPE.test(text) ||
+    JS_HOST_NAME.test(text) ||
+    (JS_NODE_KEY.test(text) && JS_CLIENT_PACKAGE.test(text)) ||
+    (JS_LISTEN_NUMBER.test(text) && JS_SERVER_MODULE.test(text))
+  );
+}
 
 interface Found {
   readonly at: TextRange;
@@ -282,8 +319,9 @@ export default defineRule({
     cwe: ['CWE-15'],
     // Per-file reports are endpoint literals: a URL (so "://" is in the text), a host name under a
     // *HOST / *SERVER / *ADDR(ESS) key, a literal passed to a known client (its module is imported,
-    // so named), or a JS `.listen(<port>)`. The app-wide findings are project checks (no trigger).
-    triggers: [(text, _options, kind) => (kind === 'python' ? PY_ENDPOINT_HINT : JS_ENDPOINT_HINT).test(text)],
+    // so named), or a JS `.listen(<port>)`: see pyEndpointHint and jsEndpointHint. The app-wide
+    // findings are project checks (no trigger).
+    triggers: [(text, _options, kind) => (kind === 'python' ? pyEndpointHint(text) : jsEndpointHint(text))],
     messages: {
       hardcoded: '{where} is hard-coded to "{value}": set it from the {env} environment variable.',
       hardcodedPort: '{where} is hard-coded to port {value}: read it from the {env} environment variable.',

@@ -5,6 +5,7 @@ import type { PyExpr, PyLoop, PyModule } from '../src/parsers/python.js';
 import { dotted, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { appPython, perApp, pyExprsIn, walkPy } from './_shared/project.js';
 import { within } from './_shared/routes.js';
+import { JS_ESCAPE, JS_GAP, jsMemberRegex, jsReceiverBefore, someMatch } from './_shared/triggers.js';
 
 // ---------------------------------------------------------------- Python (Django ORM, SQLAlchemy, Flask-SQLAlchemy)
 
@@ -198,8 +199,34 @@ function awaited(call: ts.CallExpression): boolean {
   return false;
 }
 
-/** The JS trigger's words (not narrowed yet). */
-const JS_QUERY_WORDS = ['objects', 'query', 'session', 'find', 'count', 'get_object_or_404', 'relationship', 'ForeignKey'];
+/** Every query method jsQueryCall accepts (Prisma, model/repository, raw client, query builder). */
+const JS_QUERY_METHODS = jsMemberRegex([...PRISMA_OPS, ...MODEL_OPS, 'query', 'execute', 'oneOrNone', 'one', 'any', 'getMany', 'getOne', 'getRawMany', 'getRawOne', 'getCount']);
+/** A Sequelize lazy getter call `.getPosts` (lazyGetterInLoop). */
+const JS_GETTER = new RegExp(String.raw`\.${JS_GAP}get[A-Z]`);
+
+/** More than `max` `.<query method>` accesses whose receiver jsQueryReceiver accepts. */
+function jsQueryCallsExceed(text: string, max: number): boolean {
+  let n = 0;
+  return someMatch(text, JS_QUERY_METHODS, (dot) => jsQueryReceiver(text, jsReceiverBefore(text, dot), methodAt(text, dot)) && ++n > max);
+}
+
+/** The array methods jsLoops treats as loops. */
+const JS_ARRAY_LOOPS = jsMemberRegex(ARRAY_LOOPS);
+
+/**
+ * Could the text hold a receiver jsQueryCall accepts for a query method, as the identifier before
+ * the dot shows it: a Prisma model (`prisma.user.findMany`: the receiver's last name is any word,
+ * so only the client name is checked, anywhere), a capitalised model or a *repo/*repository/
+ * *manager/*model (MODEL_OPS), a raw client name (RAW_CLIENT), any receiver for the query builder
+ * methods; a receiver that is not a plain identifier (`getRepository(Post).find`, `(db as any).query`)
+ * is always accepted.
+ */
+function jsQueryReceiver(text: string, receiver: string | undefined, method: string): boolean {
+  if (receiver === undefined || /^(getMany|getOne|getRawMany|getRawOne|getCount)$/.test(method)) return true;
+  if (PRISMA_OPS.has(method) && /\b(prisma|db|tx|client)\b/.test(text)) return true;
+  if (MODEL_OPS.has(method) && (/^[A-Z]/.test(receiver) || /(repo|repository|manager|model)$/i.test(receiver))) return true;
+  return /^(query|execute|oneOrNone|one|any)$/.test(method) && RAW_CLIENT.test(receiver);
+}
 
 export default defineRule({
   meta: {
@@ -213,12 +240,20 @@ export default defineRule({
     // Python: every report is inside a for loop or comprehension (`for`) whose source pyQueryOrigin
     // accepts: an `objects`/`query` attribute, session.query/execute/scalars or get_list_or_404
     // (identifiers in this file; relationships come from other files and need no text here).
-    // JS: unchanged topic words (not narrowed yet).
+    // JS: the check is syntax of this file only (no cross-file resolution). Every report is in a
+    // loop jsLoops finds (`for`, or `.forEach/.map/...` with a callback), over a collection whose
+    // declared value holds a call jsQueryCall accepts: `.<query method>` with a receiver of the
+    // right shape (jsQueryReceiver). A model imported from another file is still named here
+    // (`Post.findAll`). The query run in the loop is a second such call (the loop body holds it, the
+    // collection's value the first), or a lazy getter `item.getX()`. An escape can spell any name,
+    // so a file with one is always parsed.
     triggers: [
       (text, _o, kind) =>
         kind === 'python'
           ? /\bfor\b/.test(text) && /\b(objects|query|execute|scalars|get_list_or_404)\b/.test(text)
-          : JS_QUERY_WORDS.some((w) => text.includes(w)),
+          : JS_ESCAPE.test(text) ||
+            ((/\bfor\b/.test(text) || someMatch(text, JS_ARRAY_LOOPS, () => true)) &&
+              jsQueryCallsExceed(text, JS_GETTER.test(text) ? 0 : 1)),
     ],
     messages: {
       queryInLoop: '{query} runs once per row of the query on line {sourceLine}: N+1 queries.',
@@ -324,6 +359,13 @@ export default defineRule({
     },
   },
 });
+
+/** The member name after the dot at `dot` (past whitespace and comments). */
+function methodAt(text: string, dot: number): string {
+  AFTER_DOT.lastIndex = dot;
+  return AFTER_DOT.exec(text)?.[1] ?? '';
+}
+const AFTER_DOT = new RegExp(String.raw`\.${JS_GAP}([\w$]+)`, 'y');
 
 function lineOf(text: string, offset: number): number {
   let n = 1;

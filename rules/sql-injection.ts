@@ -2,6 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { PyCall, PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
 import { enclosingPyFunction, within } from './_shared/routes.js';
+import { JS_ESCAPE, jsMemberRegex, someJsMember, someMatch } from './_shared/triggers.js';
 
 /** Text that reads like SQL: the literal parts of a dynamically built query must contain one of these. */
 const SQL_WORDS = /\b(select\s[\s\S]*\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|where\s|order\s+by|group\s+by|values\s*\(|drop\s+table|create\s+table|alter\s+table|pragma\s|truncate\s|limit\s)/i;
@@ -13,6 +14,43 @@ const PY_SQL_METHODS = new Set(['execute', 'executemany', 'executescript', 'exec
 const JS_SQL_METHODS = new Set(['query', 'execute', 'raw', 'whereRaw', 'orWhereRaw', 'havingRaw', 'orderByRaw', 'joinRaw', 'selectRaw', 'fromRaw', '$queryRawUnsafe', '$executeRawUnsafe', 'unsafe', 'exec', 'run', 'all', 'get', 'prepare']);
 /** JS methods in that list that are only SQL on a database-looking receiver (`db.run`, `stmt.all`), not `app.get`. */
 const JS_AMBIGUOUS = new Set(['exec', 'run', 'all', 'get', 'prepare', 'execute', 'query']);
+
+/**
+ * A keyword of SQL_WORDS as source text shows it inside a literal: the stem, then what can follow it
+ * there: whitespace, an escape (`\\n`), the end of the literal (`"... WHERE" + x`: the parts are
+ * joined with a space) or a substitution (`${`); `values` may also be followed by `(`. No word
+ * boundary before it: `"\\nWHERE"` has a letter there.
+ */
+const JS_SQL_STEM = /(?:select|insert|update|delete|where|order|group|drop|create|alter|pragma|truncate|limit)(?=[\s\\'"`$])|values(?=[\s\\'"`$(])/i;
+/**
+ * A binary `+` with a string literal operand: dynamicJs takes SQL_WORDS from the literal parts of
+ * the `+` chain, so one of them is a literal, and every part of a chain is an operand of a `+`.
+ * The literal's closing quote comes before the `+` (past whitespace, comments, `)`, `!`, an
+ * `as`/`satisfies` type), or its opening quote after it (past whitespace, comments, `(`).
+ */
+const JS_LITERAL_PLUS = new RegExp(String.raw`['"\x60](?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n|[)!]|\b(?:as|satisfies)\b[^+;\n]*)*\+(?!=)|\+(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n|\()*['"\x60]`);
+const JS_SQL_ANY_RECEIVER = jsMemberRegex([...JS_SQL_METHODS].filter((m) => !JS_AMBIGUOUS.has(m)));
+const JS_SQL_DB_RECEIVER = jsMemberRegex(JS_AMBIGUOUS);
+/** dbReceiver's name tests, on the receiver's last identifier. */
+const DB_NAME = /^(pool|client|db|database|conn|connection|knex|sequelize|prisma|sql|trx|tx|transaction|pg|mysql|pgPool|dbPool|queryRunner|manager|dataSource|entityManager|em|stmt|statement|sqlite)$/i;
+const DB_NAME_SUFFIX = /(Pool|Client|Db|Database|Connection|Repository|Knex|Sequelize)$/;
+/** The same names anywhere in the text, for receivers that are not a plain identifier (`(db as any).query`, `this['db'].query`). */
+const DB_NAME_ANYWHERE = /(?<![\w$])(pool|client|db|database|conn|connection|knex|sequelize|prisma|sql|trx|tx|transaction|pg|mysql|pgPool|dbPool|queryRunner|manager|dataSource|entityManager|em|stmt|statement|sqlite)(?![\w$])|(Pool|Client|Db|Database|Connection|Repository|Knex|Sequelize)(?![\w$])|prepare/i;
+/** A module dbReceiver's instanceOf test accepts, named in the text (an import, or the unimported callee itself: `knex(...)`). */
+const DB_MODULE = /(?<![\w$])(pg|mysql2?|better-sqlite3|sqlite3|knex|sequelize|@prisma\/client|postgres|typeorm|mssql|oracledb)(?!\w)/;
+
+/**
+ * Could a call in the text be one the JS check inspects? A member of JS_SQL_METHODS that needs no
+ * database receiver, or an ambiguous one (`.get`, `.all`, `.query`...) on a receiver dbReceiver
+ * could accept: its last identifier is a database name, or it is not a plain identifier and such a
+ * name (or `prepare`: `db.prepare(sql).all()`) is in the text, or a database module is named, so
+ * any variable may be an instance of it.
+ */
+function jsSqlCall(text: string): boolean {
+  if (someMatch(text, JS_SQL_ANY_RECEIVER, () => true)) return true;
+  const dbModule = DB_MODULE.test(text);
+  return someJsMember(text, JS_SQL_DB_RECEIVER, (r) => dbModule || (r === undefined ? DB_NAME_ANYWHERE.test(text) : DB_NAME.test(r) || DB_NAME_SUFFIX.test(r)));
+}
 
 type How = 'an f-string' | '% formatting' | 'str.format()' | 'string concatenation' | 'a template literal';
 
@@ -29,12 +67,17 @@ export default defineRule({
     cwe: ['CWE-89'],
     // Every report needs SQL_WORDS in a string literal of this file, so one of its keywords is in the
     // text (unless spelled with \x/\u escapes: then the file is always parsed). Python also needs a
-    // call whose method is in PY_SQL_METHODS (callees are source text) or sqlalchemy's text();
-    // JS needs a template substitution (`${`) or a `+` concatenation.
+    // call whose method is in PY_SQL_METHODS (callees are source text) or sqlalchemy's text().
+    // JS (this file's syntax only): a template substitution (`${`) or a `+` with a string literal
+    // operand (JS_LITERAL_PLUS);
+    // a keyword of SQL_WORDS followed by what may follow it in a literal (JS_SQL_STEM); and a call
+    // `.<JS_SQL_METHODS member>` whose receiver dbReceiver could accept (jsSqlCall). An escape can
+    // spell a keyword or a name, so a file with one is parsed whenever it builds strings.
     triggers: [
       (text, _o, kind) =>
-        (SQL_KEYWORDS.test(text) || /\\[xuU]/.test(text)) &&
-        (kind === 'python' ? /execute|\braw\b|mogrify|read_sql|fetch|exec_driver_sql|sqlalchemy/.test(text) : /\$\{|\+/.test(text)),
+        kind === 'python'
+          ? (SQL_KEYWORDS.test(text) || /\\[xuU]/.test(text)) && /execute|\braw\b|mogrify|read_sql|fetch|exec_driver_sql|sqlalchemy/.test(text)
+          : (text.includes('${') || JS_LITERAL_PLUS.test(text)) && (JS_ESCAPE.test(text) || (JS_SQL_STEM.test(text) && jsSqlCall(text))),
     ],
     messages: {
       built: 'SQL built with {how} is passed to {callee}.',

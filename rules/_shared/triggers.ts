@@ -116,3 +116,46 @@ export function mayCallExpress(text: string): boolean {
   }
   return JS_ESCAPE.test(text);
 }
+
+/** Whitespace and comments that may sit between two JS/TS tokens. */
+export const JS_GAP = String.raw`(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*(?:\n|$))*`;
+
+/**
+ * A member access `.name` / `?.name` for one of `names`, with whitespace or comments allowed after
+ * the dot (`x\n  .name`): what a property-access call `x.name(...)` must spell in the text (an
+ * escaped name is the caller's JS_ESCAPE test). A global regex whose match starts at the dot.
+ */
+export function jsMemberRegex(names: Iterable<string>): RegExp {
+  return new RegExp(String.raw`\.${JS_GAP}(?:${[...names].map(escapeRegex).join('|')})(?![\w$])`, 'g');
+}
+
+/**
+ * The identifier a member access's receiver ends with, read backwards from the dot at `dot`
+ * (`this.db.query` -> "db", `db!.query`, `db?.query`, `db\n  .query` -> "db"), or undefined when
+ * the text before the dot is not an identifier (`(db as any).query`, `x['db'].query`, `f().get`,
+ * a comment): then a caller that needs soundness must accept.
+ */
+export function jsReceiverBefore(text: string, dot: number): string | undefined {
+  let i = dot - 1;
+  let crossedLine = false;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) crossedLine = true;
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x3f /* ? */ || c === 0x21 /* ! */) i--;
+    else break;
+  }
+  if (i < 0) return undefined;
+  if (crossedLine) {
+    // The line before may end in a // comment: its last word is not the receiver.
+    const lineStart = text.lastIndexOf('\n', i) + 1;
+    if (text.slice(lineStart, i + 1).includes('//')) return undefined;
+  }
+  let start = i + 1;
+  while (start > 0 && /[\w$]/.test(text[start - 1]!)) start--;
+  return start <= i ? text.slice(start, i + 1) : undefined;
+}
+
+/** Some `.name` access matched by `re` (a jsMemberRegex) whose receiver passes `accept` (see jsReceiverBefore). */
+export function someJsMember(text: string, re: RegExp, accept: (receiver: string | undefined) => boolean): boolean {
+  return someMatch(text, re, (dot) => accept(jsReceiverBefore(text, dot)));
+}
