@@ -279,7 +279,7 @@ class Grammar {
     this.error = new Uint8Array(65536);
     // ERROR nodes have type id 65535, which has no entry in `types`: Node.type is `types[id] || "ERROR"`.
     for (let id = 0; id < 65536; id++) {
-      const name = language.types[id] || 'ERROR';
+      const name = intern(language.types[id] || 'ERROR');
       this.typeNames.push(name);
       if (VISITED.has(name)) this.visited[id] = 1;
       if (name === 'ERROR') this.error[id] = 1;
@@ -289,6 +289,15 @@ class Grammar {
     for (const name of FIELDS) field[name] = language.fields.indexOf(name);
     this.field = field;
   }
+}
+
+/**
+ * The same string, internalized: `types` holds strings decoded from wasm memory, which V8 compares
+ * to the builder's literals ('call', 'string', ...) character by character; internalized strings
+ * (property keys are) compare by pointer.
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
 }
 
 const FIELDS = ['function', 'arguments', 'value', 'name', 'alias', 'module_name', 'left', 'right', 'operator', 'object', 'attribute', 'subscript', 'key', 'argument', 'expression', 'superclasses', 'body', 'parameters'] as const;
@@ -470,6 +479,17 @@ function flatten(tree: Tree, g: Grammar): Flat {
   }
 }
 
+/**
+ * Per-node working arrays of the builder (expressions built, scope each node gives its children),
+ * indexed like FLAT and shared between parses as FLAT is; emptied after each build so they hold
+ * nothing of a finished module. Reused because a fresh array per file of up to a few hundred
+ * thousand entries went to the large-object space and dictionary elements.
+ */
+const BUILT: (PyExpr | undefined)[] = [];
+/** Placeholder filling SCOPES; never handed out (each module gets its own module-level scope). */
+const MODULE_SCOPE: PyScope = { functions: [], classes: [] };
+const SCOPES: PyScope[] = [];
+
 class Builder {
   private readonly lineStarts: number[];
   private readonly imports: PyImport[] = [];
@@ -492,7 +512,7 @@ class Builder {
    * without this each nested call was built once per enclosing level. Only complete expressions
    * are kept: one cut short by MAX_EXPR_DEPTH is rebuilt at its own depth.
    */
-  private readonly built: (PyExpr | undefined)[] = [];
+  private readonly built: (PyExpr | undefined)[] = BUILT;
   private cuts = 0;
   private readonly names: string[];
   private readonly F: Grammar['field'];
@@ -554,7 +574,14 @@ class Builder {
 
   build(): PyModule {
     const importInsertOffset = this.insertOffset(0);
-    this.walk();
+    while (BUILT.length < this.t.count) BUILT.push(undefined);
+    while (SCOPES.length < this.t.count) SCOPES.push(MODULE_SCOPE);
+    try {
+      this.walk();
+    } finally {
+      BUILT.fill(undefined, 0, this.t.count);
+      SCOPES.fill(MODULE_SCOPE, 0, this.t.count);
+    }
     for (const b of this.pendingBindings) {
       const q = this.qualify(b.callee);
       if (!this.bindings.has(b.scope)) this.bindings.set(b.scope, new Map());
@@ -654,7 +681,7 @@ class Builder {
     const checkErrors = this.t.hasError;
     const module: PyScope = { functions: [], classes: [] };
     // childScope[i]: the scope node i gives its children.
-    const childScope: PyScope[] = new Array(count);
+    const childScope = SCOPES;
     for (let i = 0; i < count; ) {
       const p = parent[i]!;
       const scope = p === -1 ? module : childScope[p]!;
