@@ -6,7 +6,7 @@
  * Offsets are JS string indices (tree-sitter reports UTF-16 units when given a JS string).
  */
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser } from 'web-tree-sitter';
 import type { TextRange } from '../engine/types.js';
 
 const require = createRequire(import.meta.url);
@@ -165,8 +165,9 @@ export interface PyModule {
   instanceOf(name: string, scope?: PyScope): string | undefined;
 }
 
-let language: Language | undefined;
 let parser: Parser | undefined;
+/** The grammar's tables and the raw cursor entry points, resolved once per thread by initPython(). */
+let grammar: Grammar | undefined;
 
 /** Load the grammar once per thread. */
 export async function initPython(): Promise<void> {
@@ -175,9 +176,10 @@ export async function initPython(): Promise<void> {
   await Parser.init(binding);
   fastAccessors(binding);
   const wasm = require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm');
-  language = await Language.load(wasm);
+  const language = await Language.load(wasm);
   parser = new Parser();
   parser.setLanguage(language);
+  grammar = new Grammar(language, rawCursor(binding));
 }
 
 /**
@@ -211,6 +213,95 @@ function fastAccessors(binding: Record<string, unknown>): void {
   binding.getValue = fastGet;
 }
 
+/** A wasm export of the binding: takes the tree's address, reads the cursor from the transfer buffer. */
+type CursorFn = (tree: number) => number;
+
+/**
+ * The binding's own cursor functions (lib/binding.c), called directly. Each takes the tree's
+ * address and reads the cursor's four words from the binding's transfer buffer; the `goto_*` ones
+ * write the moved cursor back there, and the scalar getters (type, field, range, named, missing)
+ * write nothing. web-tree-sitter's TreeCursor wraps every call in a copy of those four words from
+ * its JS object into the buffer and, for moves, back out again, so a walk that leaves the cursor
+ * in the buffer between calls skips all of that marshalling. Only `start_position` (used for the
+ * rare syntax error) overwrites the buffer; its caller saves and restores the cursor around it.
+ * `ts_init` only stores the two ABI version numbers in the buffer and returns its address.
+ * Undefined (and the public TreeCursor used instead) if the binding lacks any of them.
+ */
+interface RawCursor {
+  readonly buffer: number;
+  readonly view: () => DataView;
+  readonly gotoFirstChild: CursorFn;
+  readonly gotoNextSibling: CursorFn;
+  readonly gotoParent: CursorFn;
+  readonly typeId: CursorFn;
+  readonly fieldId: CursorFn;
+  readonly startIndex: CursorFn;
+  readonly endIndex: CursorFn;
+  readonly isNamed: CursorFn;
+  readonly isMissing: CursorFn;
+  readonly startPosition: CursorFn;
+}
+
+function rawCursor(binding: Record<string, unknown>): RawCursor | undefined {
+  const fn = (name: string) => (typeof binding[`_ts_tree_cursor_${name}_wasm`] === 'function' ? (binding[`_ts_tree_cursor_${name}_wasm`] as CursorFn) : undefined);
+  const init = binding._ts_init;
+  if (typeof init !== 'function' || !(binding.HEAP_DATA_VIEW instanceof DataView)) return undefined;
+  const f = {
+    gotoFirstChild: fn('goto_first_child'),
+    gotoNextSibling: fn('goto_next_sibling'),
+    gotoParent: fn('goto_parent'),
+    typeId: fn('current_node_type_id'),
+    fieldId: fn('current_field_id'),
+    startIndex: fn('start_index'),
+    endIndex: fn('end_index'),
+    isNamed: fn('current_node_is_named'),
+    isMissing: fn('current_node_is_missing'),
+    startPosition: fn('start_position'),
+  };
+  if (Object.values(f).some((x) => !x)) return undefined;
+  return { ...(f as { [K in keyof typeof f]: CursorFn }), buffer: (init as () => number)(), view: () => binding.HEAP_DATA_VIEW as DataView };
+}
+
+/** Node type names by type id (as `Node.type` reports them) and the field ids the builder asks for. */
+class Grammar {
+  readonly typeNames: string[];
+  /** 1 for the type ids of VISITED node types. */
+  readonly visited: Uint8Array;
+  /** 1 for the type ids named "ERROR". */
+  readonly error: Uint8Array;
+  readonly field: Readonly<Record<(typeof FIELDS)[number], number>>;
+  constructor(
+    language: Language,
+    readonly raw: RawCursor | undefined,
+  ) {
+    this.typeNames = [];
+    this.visited = new Uint8Array(65536);
+    this.error = new Uint8Array(65536);
+    // ERROR nodes have type id 65535, which has no entry in `types`: Node.type is `types[id] || "ERROR"`.
+    for (let id = 0; id < 65536; id++) {
+      const name = intern(language.types[id] || 'ERROR');
+      this.typeNames.push(name);
+      if (VISITED.has(name)) this.visited[id] = 1;
+      if (name === 'ERROR') this.error[id] = 1;
+    }
+    // As Node.childForFieldName does: the index in `fields`, -1 (matches no node) when absent.
+    const field = {} as Record<(typeof FIELDS)[number], number>;
+    for (const name of FIELDS) field[name] = language.fields.indexOf(name);
+    this.field = field;
+  }
+}
+
+/**
+ * The same string, internalized: `types` holds strings decoded from wasm memory, which V8 compares
+ * to the builder's literals ('call', 'string', ...) character by character; internalized strings
+ * (property keys are) compare by pointer.
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
+}
+
+const FIELDS = ['function', 'arguments', 'value', 'name', 'alias', 'module_name', 'left', 'right', 'operator', 'object', 'attribute', 'subscript', 'key', 'argument', 'expression', 'superclasses', 'body', 'parameters'] as const;
+
 export function pythonReady(): boolean {
   return parser !== undefined;
 }
@@ -238,15 +329,166 @@ const VISITED = new Set([
 
 /** Parse Python source into the facade. Throws only if initPython() was not awaited. */
 export function parsePython(text: string): PyModule {
-  if (!parser) throw new Error('initPython() must be awaited before parsePython()');
+  if (!parser || !grammar) throw new Error('initPython() must be awaited before parsePython()');
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
+  let flat: Flat;
   try {
-    return new Builder(text).build(tree.rootNode);
+    flat = flatten(tree, grammar);
   } finally {
     tree.delete();
   }
+  return new Builder(text, flat, grammar).build();
 }
+
+/**
+ * The tree as plain arrays, read in one cursor walk: node i is the i-th in pre-order (0 is the
+ * module), with its type id, field id (0 = none), range, named flag, parent and next sibling (-1
+ * = none); its first child, if any, is i + 1. The builder then reads only these arrays: no Node
+ * objects, and no `childForFieldName` round trips into wasm (a child with a field is found by
+ * scanning the children's recorded field ids, which is what the cursor reports for them). The
+ * arrays belong to the one FLAT below and are reused by every parse (grown when a file needs more
+ * nodes), which is safe because a module is completely built before the next parse starts.
+ */
+interface Flat {
+  count: number;
+  type: Uint16Array;
+  field: Uint16Array;
+  start: Int32Array;
+  end: Int32Array;
+  named: Uint8Array;
+  /** Only filled when the tree has errors. */
+  missing: Uint8Array;
+  parent: Int32Array;
+  next: Int32Array;
+  hasError: boolean;
+  /** Start row and column (as Node.startPosition) of the ERROR and missing nodes: their syntax errors need them. */
+  points: Map<number, { row: number; column: number }>;
+}
+
+const FLAT: Flat = allocFlat(1 << 14);
+
+function allocFlat(capacity: number): Flat {
+  return {
+    count: 0,
+    type: new Uint16Array(capacity),
+    field: new Uint16Array(capacity),
+    start: new Int32Array(capacity),
+    end: new Int32Array(capacity),
+    named: new Uint8Array(capacity),
+    missing: new Uint8Array(capacity),
+    parent: new Int32Array(capacity),
+    next: new Int32Array(capacity),
+    hasError: false,
+    points: new Map(),
+  };
+}
+
+function growFlat(f: Flat): void {
+  const bigger = allocFlat(f.type.length * 2);
+  for (const k of ['type', 'field', 'start', 'end', 'named', 'missing', 'parent', 'next'] as const) (bigger[k] as Uint8Array).set(f[k] as Uint8Array);
+  Object.assign(f, { ...bigger, count: f.count, hasError: f.hasError, points: f.points });
+}
+
+type Tree = NonNullable<ReturnType<Parser['parse']>>;
+
+/**
+ * Pre-order cursor walk over the whole tree (iterative: deeply nested input cannot overflow the
+ * stack) into FLAT. With the raw binding functions the cursor lives in the transfer buffer for
+ * the whole walk (see RawCursor); the TreeCursor object only creates it and, once its final state
+ * is copied back, deletes it.
+ */
+function flatten(tree: Tree, g: Grammar): Flat {
+  const f = FLAT;
+  const root = tree.rootNode;
+  f.count = 0;
+  f.hasError = root.hasError;
+  f.points = new Map();
+  const cursor = root.walk();
+  const raw = g.raw;
+  const handle = cursor as unknown as Record<0 | 1 | 2 | 3, number>;
+  const address = (tree as unknown as Record<0, number>)[0];
+  let gotoFirstChild: CursorFn, gotoNextSibling: CursorFn, gotoParent: CursorFn, typeId: CursorFn, fieldId: CursorFn, startIndex: CursorFn, endIndex: CursorFn, isNamed: CursorFn, isMissing: CursorFn;
+  let point: () => { row: number; column: number };
+  if (raw) {
+    ({ gotoFirstChild, gotoNextSibling, gotoParent, typeId, fieldId, startIndex, endIndex, isNamed, isMissing } = raw);
+    const b = raw.buffer;
+    const view = raw.view();
+    for (let k = 0; k < 4; k++) view.setInt32(b + 4 * k, handle[k as 0], true);
+    point = () => {
+      const v = raw.view();
+      const saved = [0, 1, 2, 3].map((k) => v.getInt32(b + 4 * k, true));
+      raw.startPosition(address);
+      const w = raw.view();
+      const p = { row: w.getInt32(b, true), column: w.getInt32(b + 4, true) };
+      saved.forEach((x, k) => w.setInt32(b + 4 * k, x, true));
+      return p;
+    };
+  } else {
+    gotoFirstChild = () => +cursor.gotoFirstChild();
+    gotoNextSibling = () => +cursor.gotoNextSibling();
+    gotoParent = () => +cursor.gotoParent();
+    typeId = () => cursor.nodeTypeId;
+    fieldId = () => cursor.currentFieldId;
+    startIndex = () => cursor.startIndex;
+    endIndex = () => cursor.endIndex;
+    isNamed = () => +cursor.nodeIsNamed;
+    isMissing = () => +cursor.nodeIsMissing;
+    point = () => cursor.startPosition;
+  }
+  const checkErrors = f.hasError;
+  const path: number[] = []; // path[d]: the node at depth d on the way to the current one
+  let depth = 0;
+  let fromSibling = false;
+  try {
+    for (;;) {
+      if (f.count === f.type.length) growFlat(f);
+      const i = f.count++;
+      const type = typeId(address);
+      f.type[i] = type;
+      f.field[i] = fieldId(address);
+      f.start[i] = startIndex(address);
+      f.end[i] = endIndex(address);
+      f.named[i] = isNamed(address);
+      f.parent[i] = depth === 0 ? -1 : path[depth - 1]!;
+      f.next[i] = -1;
+      // Missing nodes are only looked for (as the walk did) when the tree has an error.
+      const missing = checkErrors ? isMissing(address) : 0;
+      f.missing[i] = missing;
+      if (missing || g.error[type]) f.points.set(i, point());
+      if (fromSibling) f.next[path[depth]!] = i;
+      path[depth] = i;
+      if (gotoFirstChild(address)) {
+        depth++;
+        fromSibling = false;
+        continue;
+      }
+      for (;;) {
+        if (gotoNextSibling(address)) break;
+        if (depth === 0 || !gotoParent(address)) return f;
+        depth--;
+      }
+      fromSibling = true;
+    }
+  } finally {
+    if (raw) {
+      const view = raw.view();
+      for (let k = 0; k < 4; k++) handle[k as 0] = view.getInt32(raw.buffer + 4 * k, true);
+    }
+    cursor.delete();
+  }
+}
+
+/**
+ * Per-node working arrays of the builder (expressions built, scope each node gives its children),
+ * indexed like FLAT and shared between parses as FLAT is; emptied after each build so they hold
+ * nothing of a finished module. Reused because a fresh array per file of up to a few hundred
+ * thousand entries went to the large-object space and dictionary elements.
+ */
+const BUILT: (PyExpr | undefined)[] = [];
+/** Placeholder filling SCOPES; never handed out (each module gets its own module-level scope). */
+const MODULE_SCOPE: PyScope = { functions: [], classes: [] };
+const SCOPES: PyScope[] = [];
 
 class Builder {
   private readonly lineStarts: number[];
@@ -265,22 +507,81 @@ class Builder {
   private readonly lastBinding = new Map<string, string>();
   private pendingBindings: { name: string; callee: string; scope: string }[] = [];
   /**
-   * Expressions already built, by tree-sitter node id. The walk reaches every call and string
-   * again after building it as part of an enclosing expression (a call's arguments, an
-   * assignment's value); without this each nested call was built once per enclosing level. Only
-   * complete expressions are kept: one cut short by MAX_EXPR_DEPTH is rebuilt at its own depth.
+   * Expressions already built, by node. The walk reaches every call and string again after
+   * building it as part of an enclosing expression (a call's arguments, an assignment's value);
+   * without this each nested call was built once per enclosing level. Only complete expressions
+   * are kept: one cut short by MAX_EXPR_DEPTH is rebuilt at its own depth.
    */
-  private readonly built = new Map<number, PyExpr>();
+  private readonly built: (PyExpr | undefined)[] = BUILT;
   private cuts = 0;
+  private readonly names: string[];
+  private readonly F: Grammar['field'];
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly t: Flat,
+    private readonly g: Grammar,
+  ) {
     this.lineStarts = [0];
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.names = g.typeNames;
+    this.F = g.field;
   }
 
-  build(root: Node): PyModule {
-    const importInsertOffset = this.insertOffset(root);
-    this.walk(root);
+  // --- the flat tree, read like Node (n is a node index; -1 stands for null) ---
+
+  private type(n: number): string {
+    return this.names[this.t.type[n]!]!;
+  }
+
+  private nodeText(n: number): string {
+    return this.text.slice(this.t.start[n], this.t.end[n]);
+  }
+
+  private range(n: number): TextRange {
+    return { start: this.t.start[n]!, end: this.t.end[n]! };
+  }
+
+  private firstChild(n: number): number {
+    return n + 1 < this.t.count && this.t.parent[n + 1] === n ? n + 1 : -1;
+  }
+
+  /** The first child with this field (Node.childForFieldName), or -1. */
+  private child(n: number, field: number): number {
+    const { field: fields, next } = this.t;
+    for (let c = this.firstChild(n); c !== -1; c = next[c]!) if (fields[c] === field) return c;
+    return -1;
+  }
+
+  private namedChildren(n: number): number[] {
+    const out: number[] = [];
+    const { named, next } = this.t;
+    for (let c = this.firstChild(n); c !== -1; c = next[c]!) if (named[c]) out.push(c);
+    return out;
+  }
+
+  private children(n: number): number[] {
+    const out: number[] = [];
+    for (let c = this.firstChild(n); c !== -1; c = this.t.next[c]!) out.push(c);
+    return out;
+  }
+
+  /** Text of the child with this field, or undefined (`node.childForFieldName(f)?.text`). */
+  private childText(n: number, field: number): string | undefined {
+    const c = this.child(n, field);
+    return c === -1 ? undefined : this.nodeText(c);
+  }
+
+  build(): PyModule {
+    const importInsertOffset = this.insertOffset(0);
+    while (BUILT.length < this.t.count) BUILT.push(undefined);
+    while (SCOPES.length < this.t.count) SCOPES.push(MODULE_SCOPE);
+    try {
+      this.walk();
+    } finally {
+      BUILT.fill(undefined, 0, this.t.count);
+      SCOPES.fill(MODULE_SCOPE, 0, this.t.count);
+    }
     for (const b of this.pendingBindings) {
       const q = this.qualify(b.callee);
       if (!this.bindings.has(b.scope)) this.bindings.set(b.scope, new Map());
@@ -334,29 +635,29 @@ class Builder {
     return lo + 1;
   }
 
-  private range(n: Node): TextRange {
-    return { start: n.startIndex, end: n.endIndex };
-  }
-
-  private insertOffset(root: Node): number {
+  private insertOffset(root: number): number {
     // After a byte-order mark, a shebang and a coding cookie (lines 1-2), which must stay first.
     let offset = this.text.charCodeAt(0) === 0xfeff ? 1 : 0;
     let docstringAllowed = true;
-    for (const child of root.namedChildren) {
-      if (!child) continue;
-      if (child.type === 'comment') {
-        const line = this.line(child.startIndex);
-        if ((line === 1 && child.text.startsWith('#!')) || (line <= 2 && /^#.*?coding[:=]/.test(child.text))) offset = this.lineEndAfter(child.endIndex);
+    for (const child of this.namedChildren(root)) {
+      const type = this.type(child);
+      if (type === 'comment') {
+        const line = this.line(this.t.start[child]!);
+        const text = this.nodeText(child);
+        if ((line === 1 && text.startsWith('#!')) || (line <= 2 && /^#.*?coding[:=]/.test(text))) offset = this.lineEndAfter(this.t.end[child]!);
         continue;
       }
-      if (child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string' && docstringAllowed) {
-        docstringAllowed = false;
-        offset = this.lineEndAfter(child.endIndex);
-        continue;
+      if (type === 'expression_statement' && docstringAllowed) {
+        const first = this.namedChildren(child)[0];
+        if (first !== undefined && this.type(first) === 'string') {
+          docstringAllowed = false;
+          offset = this.lineEndAfter(this.t.end[child]!);
+          continue;
+        }
       }
-      if (child.type === 'future_import_statement') {
+      if (type === 'future_import_statement') {
         docstringAllowed = false;
-        offset = this.lineEndAfter(child.endIndex);
+        offset = this.lineEndAfter(this.t.end[child]!);
         continue;
       }
       break;
@@ -370,162 +671,173 @@ class Builder {
   }
 
   /**
-   * Pre-order walk with a TreeCursor (iterative: deeply nested input cannot overflow the stack),
-   * tracking scopes. Only the node types the facade records are materialised as Node objects:
-   * walking every node through Node wrappers costs several times the parse itself.
+   * Pre-order walk over the flat tree, tracking scopes: a node's scope is the one its parent
+   * opened for its children (a class or function opens a new one). Only the VISITED node types
+   * are looked at; the parts of a concatenated string are skipped (the string covers them).
    */
-  private walk(root: Node): void {
-    const checkErrors = root.hasError;
-    const cursor = root.walk();
-    const scopes: PyScope[] = [{ functions: [], classes: [] }];
-    try {
-      for (;;) {
-        const type = cursor.nodeType;
-        const scope = scopes[scopes.length - 1]!;
-        let childScope = scope;
-        let descend = true;
-        if (VISITED.has(type)) {
-          const r = this.visit(cursor.currentNode, type, scope);
-          childScope = r.scope;
-          descend = r.descend;
-        } else if (checkErrors && cursor.nodeIsMissing) this.syntaxError(cursor.currentNode, `missing ${type}`);
-        if (descend && cursor.gotoFirstChild()) {
-          scopes.push(childScope);
-          continue;
-        }
-        while (!cursor.gotoNextSibling()) {
-          if (scopes.length === 1 || !cursor.gotoParent()) return;
-          scopes.pop();
-        }
+  private walk(): void {
+    const { count, type, parent, next, missing } = this.t;
+    const visited = this.g.visited;
+    const checkErrors = this.t.hasError;
+    const module: PyScope = { functions: [], classes: [] };
+    // childScope[i]: the scope node i gives its children.
+    const childScope = SCOPES;
+    for (let i = 0; i < count; ) {
+      const p = parent[i]!;
+      const scope = p === -1 ? module : childScope[p]!;
+      let descend = true;
+      childScope[i] = scope;
+      if (visited[type[i]!]) {
+        const r = this.visit(i, this.names[type[i]!]!, scope);
+        childScope[i] = r.scope;
+        descend = r.descend;
+      } else if (checkErrors && missing[i]) this.syntaxError(i, `missing ${this.names[type[i]!]!}`);
+      if (descend || i + 1 >= count || parent[i + 1] !== i) {
+        i++;
+        continue;
       }
-    } finally {
-      cursor.delete();
+      // Step over the subtree: to the next sibling of the node or of its nearest ancestor.
+      let j = i;
+      while (j !== -1 && next[j] === -1) j = parent[j]!;
+      i = j === -1 ? count : next[j]!;
     }
   }
 
-  private visit(node: Node, type: string, scope: PyScope): { scope: PyScope; descend: boolean } {
+  private visit(node: number, type: string, scope: PyScope): { scope: PyScope; descend: boolean } {
+    const F = this.F;
     let childScope = scope;
     switch (type) {
-        case 'ERROR':
-          this.syntaxError(node, 'invalid syntax');
-          break;
-        case 'import_statement':
-        case 'import_from_statement':
-          this.importStatement(node);
-          break;
-        case 'call':
-          this.call(node, scope);
-          break;
-        case 'assignment':
-          this.assignment(node, scope, '=');
-          break;
-        case 'augmented_assignment':
-          this.assignment(node, scope, node.childForFieldName('operator')?.text ?? '+=');
-          break;
-        case 'string':
-        case 'concatenated_string': {
-          const e = this.expr(node, 0);
-          if (e.kind === 'str') this.strings.push(e);
-          if (type === 'concatenated_string') return { scope, descend: false }; // parts already covered
-          break;
-        }
-        case 'class_definition': {
-          const name = node.childForFieldName('name')?.text ?? '';
-          const supers = node.childForFieldName('superclasses');
-          const body = node.childForFieldName('body');
-          this.classes.push({
-            name,
-            bases: supers ? supers.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument').map((c) => this.dotted(c)) : [],
-            range: this.range(node),
-            nameRange: this.range(node.childForFieldName('name') ?? node),
-            bodyRange: this.range(body ?? node),
-            scope,
-            line: this.line(node.startIndex),
-          });
-          childScope = { functions: scope.functions, classes: [...scope.classes, name] };
-          break;
-        }
-        case 'function_definition': {
-          const name = node.childForFieldName('name')?.text ?? '';
-          const params = node.childForFieldName('parameters');
-          const body = node.childForFieldName('body');
-          const decorated = node.parent?.type === 'decorated_definition' ? node.parent : undefined;
-          this.functions.push({
-            name,
-            decorators: decorated ? decorated.namedChildren.filter((c): c is Node => c?.type === 'decorator').map((d) => this.expr(d.namedChildren[0] ?? d, 0)) : [],
-            params: params ? params.namedChildren.filter((c): c is Node => !!c).map((p) => paramName(p)).filter((s) => s !== '') : [],
-            range: this.range(decorated ?? node),
-            nameRange: this.range(node.childForFieldName('name') ?? node),
-            bodyRange: this.range(body ?? node),
-            scope,
-            isAsync: node.children.some((c) => c?.type === 'async'),
-            line: this.line(node.startIndex),
-          });
-          childScope = { functions: [...scope.functions, name], classes: scope.classes };
-          break;
-        }
-        case 'for_statement':
-        case 'while_statement': {
-          const body = node.childForFieldName('body');
-          const right = type === 'for_statement' ? node.childForFieldName('right') : null;
-          const left = type === 'for_statement' ? node.childForFieldName('left') : null;
-          this.loops.push({
-            kind: type === 'for_statement' ? 'for' : 'while',
-            iter: right ? this.expr(right, 0) : undefined,
-            target: left ? this.expr(left, 0) : undefined,
-            range: this.range(node),
-            bodyRange: this.range(body ?? node),
-            scope,
-          });
-          break;
-        }
-        case 'list_comprehension':
-        case 'dictionary_comprehension':
-        case 'set_comprehension':
-        case 'generator_expression': {
-          const forIn = node.namedChildren.find((c) => c?.type === 'for_in_clause');
-          const right = forIn?.childForFieldName('right');
-          const left = forIn?.childForFieldName('left');
-          this.loops.push({ kind: 'comprehension', iter: right ? this.expr(right, 0) : undefined, target: left ? this.expr(left, 0) : undefined, range: this.range(node), bodyRange: this.range(node), scope });
-          break;
-        }
+      case 'ERROR':
+        this.syntaxError(node, 'invalid syntax');
+        break;
+      case 'import_statement':
+      case 'import_from_statement':
+        this.importStatement(node, type);
+        break;
+      case 'call':
+        this.call(node, scope);
+        break;
+      case 'assignment':
+        this.assignment(node, scope, '=');
+        break;
+      case 'augmented_assignment':
+        this.assignment(node, scope, this.childText(node, F.operator) ?? '+=');
+        break;
+      case 'string':
+      case 'concatenated_string': {
+        const e = this.expr(node, 0);
+        if (e.kind === 'str') this.strings.push(e);
+        if (type === 'concatenated_string') return { scope, descend: false }; // parts already covered
+        break;
+      }
+      case 'class_definition': {
+        const nameNode = this.child(node, F.name);
+        const name = nameNode === -1 ? '' : this.nodeText(nameNode);
+        const supers = this.child(node, F.superclasses);
+        const body = this.child(node, F.body);
+        this.classes.push({
+          name,
+          bases: supers !== -1 ? this.namedChildren(supers).filter((c) => this.type(c) !== 'keyword_argument').map((c) => this.dotted(c)) : [],
+          range: this.range(node),
+          nameRange: this.range(nameNode === -1 ? node : nameNode),
+          bodyRange: this.range(body === -1 ? node : body),
+          scope,
+          line: this.line(this.t.start[node]!),
+        });
+        childScope = { functions: scope.functions, classes: [...scope.classes, name] };
+        break;
+      }
+      case 'function_definition': {
+        const nameNode = this.child(node, F.name);
+        const name = nameNode === -1 ? '' : this.nodeText(nameNode);
+        const params = this.child(node, F.parameters);
+        const body = this.child(node, F.body);
+        const p = this.t.parent[node]!;
+        const decorated = p !== -1 && this.type(p) === 'decorated_definition' ? p : -1;
+        this.functions.push({
+          name,
+          decorators:
+            decorated !== -1
+              ? this.namedChildren(decorated)
+                  .filter((c) => this.type(c) === 'decorator')
+                  .map((d) => this.expr(this.namedChildren(d)[0] ?? d, 0))
+              : [],
+          params: params !== -1 ? this.namedChildren(params).map((c) => this.paramName(c)).filter((s) => s !== '') : [],
+          range: this.range(decorated !== -1 ? decorated : node),
+          nameRange: this.range(nameNode === -1 ? node : nameNode),
+          bodyRange: this.range(body === -1 ? node : body),
+          scope,
+          isAsync: this.children(node).some((c) => this.type(c) === 'async'),
+          line: this.line(this.t.start[node]!),
+        });
+        childScope = { functions: [...scope.functions, name], classes: scope.classes };
+        break;
+      }
+      case 'for_statement':
+      case 'while_statement': {
+        const body = this.child(node, F.body);
+        const right = type === 'for_statement' ? this.child(node, F.right) : -1;
+        const left = type === 'for_statement' ? this.child(node, F.left) : -1;
+        this.loops.push({
+          kind: type === 'for_statement' ? 'for' : 'while',
+          iter: right !== -1 ? this.expr(right, 0) : undefined,
+          target: left !== -1 ? this.expr(left, 0) : undefined,
+          range: this.range(node),
+          bodyRange: this.range(body === -1 ? node : body),
+          scope,
+        });
+        break;
+      }
+      case 'list_comprehension':
+      case 'dictionary_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression': {
+        const forIn = this.namedChildren(node).find((c) => this.type(c) === 'for_in_clause') ?? -1;
+        const right = forIn === -1 ? -1 : this.child(forIn, F.right);
+        const left = forIn === -1 ? -1 : this.child(forIn, F.left);
+        this.loops.push({ kind: 'comprehension', iter: right !== -1 ? this.expr(right, 0) : undefined, target: left !== -1 ? this.expr(left, 0) : undefined, range: this.range(node), bodyRange: this.range(node), scope });
+        break;
+      }
     }
     return { scope: childScope, descend: true };
   }
 
-  private syntaxError(node: Node, message: string): void {
+  private syntaxError(node: number, message: string): void {
     if (this.errors.length >= 20) return;
-    this.errors.push({ range: this.range(node), line: node.startPosition.row + 1, column: node.startPosition.column + 1, message });
+    const p = this.t.points.get(node)!;
+    this.errors.push({ range: this.range(node), line: p.row + 1, column: p.column + 1, message });
   }
 
-  private importStatement(node: Node): void {
-    const line = this.line(node.startIndex);
+  private importStatement(node: number, type: string): void {
+    const F = this.F;
+    const line = this.line(this.t.start[node]!);
     const range = this.range(node);
-    if (node.type === 'import_statement') {
-      for (const n of node.namedChildren) {
-        if (!n) continue;
-        if (n.type === 'aliased_import') {
-          const mod = n.childForFieldName('name')?.text ?? '';
-          const alias = n.childForFieldName('alias')?.text ?? mod;
+    if (type === 'import_statement') {
+      for (const n of this.namedChildren(node)) {
+        const t = this.type(n);
+        if (t === 'aliased_import') {
+          const mod = this.childText(n, F.name) ?? '';
+          const alias = this.childText(n, F.alias) ?? mod;
           this.addImport(alias, mod, mod, range, line);
-        } else if (n.type === 'dotted_name') {
-          const mod = n.text;
+        } else if (t === 'dotted_name') {
+          const mod = this.nodeText(n);
           const head = mod.split('.')[0]!;
           this.addImport(head, head, mod, range, line);
         }
       }
       return;
     }
-    const moduleNode = node.childForFieldName('module_name');
-    const mod = moduleNode?.text.replace(/\s+/g, '') ?? '';
+    const moduleNode = this.child(node, F.module_name);
+    const mod = moduleNode === -1 ? '' : this.nodeText(moduleNode).replace(/\s+/g, '');
     this.modules.add(mod);
-    for (const n of node.namedChildren) {
-      if (!n || n === moduleNode || n.startIndex === moduleNode?.startIndex) continue;
-      if (n.type === 'wildcard_import') this.addImport('*', `${mod}.*`, mod, range, line);
-      else if (n.type === 'aliased_import') {
-        const name = n.childForFieldName('name')?.text ?? '';
-        this.addImport(n.childForFieldName('alias')?.text ?? name, joinModule(mod, name), mod, range, line);
-      } else if (n.type === 'dotted_name') this.addImport(n.text, joinModule(mod, n.text), mod, range, line);
+    for (const n of this.namedChildren(node)) {
+      if (moduleNode !== -1 && this.t.start[n] === this.t.start[moduleNode]) continue;
+      const t = this.type(n);
+      if (t === 'wildcard_import') this.addImport('*', `${mod}.*`, mod, range, line);
+      else if (t === 'aliased_import') {
+        const name = this.childText(n, F.name) ?? '';
+        this.addImport(this.childText(n, F.alias) ?? name, joinModule(mod, name), mod, range, line);
+      } else if (t === 'dotted_name') this.addImport(this.nodeText(n), joinModule(mod, this.nodeText(n)), mod, range, line);
     }
   }
 
@@ -535,8 +847,8 @@ class Builder {
     if (local !== '*') this.aliases.set(local, qualified);
   }
 
-  private call(node: Node, scope: PyScope): void {
-    const seen = this.built.get(node.id);
+  private call(node: number, scope: PyScope): void {
+    const seen = this.built[node];
     this.calls.push(seen?.kind === 'call' ? this.rescoped(seen.call, scope) : this.makeCall(node, scope, 1));
   }
 
@@ -561,25 +873,27 @@ class Builder {
     };
   }
 
-  private makeCall(node: Node, scope: PyScope, depth: number): PyCall {
-    const fn = node.childForFieldName('function');
-    const argsNode = node.childForFieldName('arguments');
+  private makeCall(node: number, scope: PyScope, depth: number): PyCall {
+    const F = this.F;
+    const fn = this.child(node, F.function);
+    const argsNode = this.child(node, F.arguments);
     const args: PyArg[] = [];
-    if (argsNode && argsNode.type === 'argument_list') {
-      for (const a of argsNode.namedChildren) {
-        if (!a || a.type === 'comment') continue;
-        if (a.type === 'keyword_argument') {
-          const v = a.childForFieldName('value');
-          args.push({ name: a.childForFieldName('name')?.text, value: v ? this.expr(v, depth) : other(a, this.text), range: this.range(a) });
-        } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
-          args.push({ name: a.type === 'list_splat' ? '*' : '**', value: this.expr(a.namedChildren[0] ?? a, depth), range: this.range(a) });
+    if (argsNode !== -1 && this.type(argsNode) === 'argument_list') {
+      for (const a of this.namedChildren(argsNode)) {
+        const t = this.type(a);
+        if (t === 'comment') continue;
+        if (t === 'keyword_argument') {
+          const v = this.child(a, F.value);
+          args.push({ name: this.childText(a, F.name), value: v !== -1 ? this.expr(v, depth) : this.other(a), range: this.range(a) });
+        } else if (t === 'list_splat' || t === 'dictionary_splat') {
+          args.push({ name: t === 'list_splat' ? '*' : '**', value: this.expr(this.namedChildren(a)[0] ?? a, depth), range: this.range(a) });
         } else args.push({ name: undefined, value: this.expr(a, depth), range: this.range(a) });
       }
-    } else if (argsNode) {
+    } else if (argsNode !== -1) {
       // generator argument: f(x for x in y)
       args.push({ name: undefined, value: this.expr(argsNode, depth), range: this.range(argsNode) });
     }
-    const callee = fn ? this.dotted(fn) : '';
+    const callee = fn !== -1 ? this.dotted(fn) : '';
     const aliases = this.aliases;
     return {
       callee,
@@ -587,35 +901,37 @@ class Builder {
       get qualified() {
         return qualifyWith(aliases, callee);
       },
-      calleeRange: this.range(fn ?? node),
-      func: fn ? this.expr(fn, depth + 1) : other(node, this.text),
+      calleeRange: this.range(fn !== -1 ? fn : node),
+      func: fn !== -1 ? this.expr(fn, depth + 1) : this.other(node),
       range: this.range(node),
-      argsRange: this.range(argsNode ?? node),
+      argsRange: this.range(argsNode !== -1 ? argsNode : node),
       args,
       positional: args.filter((a) => a.name === undefined).map((a) => a.value),
       scope,
-      line: this.line(node.startIndex),
+      line: this.line(this.t.start[node]!),
       keyword: (name: string) => args.find((a) => a.name === name)?.value,
     };
   }
 
-  private assignment(node: Node, scope: PyScope, op: string): void {
-    const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    if (!left) return;
+  private assignment(node: number, scope: PyScope, op: string): void {
+    const F = this.F;
+    const left = this.child(node, F.left);
+    const right = this.child(node, F.right);
+    if (left === -1) return;
     const range = this.range(node);
-    const line = this.line(node.startIndex);
+    const line = this.line(this.t.start[node]!);
     const topLevel = scope.functions.length === 0 && scope.classes.length === 0;
-    if (!right) return; // bare annotation `x: int`
+    if (right === -1) return; // bare annotation `x: int`
     // Chained `a = b = value`: right is itself an assignment; it is visited on its own.
-    if (right.type === 'assignment') {
+    if (this.type(right) === 'assignment') {
       const inner = this.innermostValue(right);
-      if (inner) this.pushAssignment(left, inner, op, range, scope, topLevel, line);
+      if (inner !== -1) this.pushAssignment(left, inner, op, range, scope, topLevel, line);
       return;
     }
     const value = this.expr(right, 0);
-    if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && (value.kind === 'tuple' || value.kind === 'list')) {
-      const targets = left.namedChildren.filter((c): c is Node => !!c);
+    const leftType = this.type(left);
+    if ((leftType === 'pattern_list' || leftType === 'tuple_pattern') && (value.kind === 'tuple' || value.kind === 'list')) {
+      const targets = this.namedChildren(left);
       targets.forEach((t, i) => {
         const v = value.elements[i];
         if (v) this.pushAssignmentExpr(t, v, op, range, scope, topLevel, line);
@@ -625,59 +941,76 @@ class Builder {
     this.pushAssignmentExpr(left, value, op, range, scope, topLevel, line);
   }
 
-  private innermostValue(node: Node): Node | null {
-    let cur: Node | null = node;
-    while (cur && cur.type === 'assignment') cur = cur.childForFieldName('right');
+  private innermostValue(node: number): number {
+    let cur = node;
+    while (cur !== -1 && this.type(cur) === 'assignment') cur = this.child(cur, this.F.right);
     return cur;
   }
 
-  private pushAssignment(left: Node, right: Node, op: string, range: TextRange, scope: PyScope, topLevel: boolean, line: number): void {
+  private pushAssignment(left: number, right: number, op: string, range: TextRange, scope: PyScope, topLevel: boolean, line: number): void {
     this.pushAssignmentExpr(left, this.expr(right, 0), op, range, scope, topLevel, line);
   }
 
-  private pushAssignmentExpr(left: Node, value: PyExpr, op: string, range: TextRange, scope: PyScope, topLevel: boolean, line: number): void {
-    const target = left.text.replace(/\s+/g, '');
+  private pushAssignmentExpr(left: number, value: PyExpr, op: string, range: TextRange, scope: PyScope, topLevel: boolean, line: number): void {
+    const leftText = this.nodeText(left);
+    const target = leftText.replace(/\s+/g, '');
     this.assignments.push({ target, targetExpr: this.expr(left, 0), value, op, range, scope, topLevel, line });
-    if (op === '=' && left.type === 'identifier' && value.kind === 'call' && value.call.callee) {
-      this.pendingBindings.push({ name: left.text, callee: value.call.callee, scope: scope.functions.join('.') });
+    if (op === '=' && this.type(left) === 'identifier' && value.kind === 'call' && value.call.callee) {
+      this.pendingBindings.push({ name: leftText, callee: value.call.callee, scope: scope.functions.join('.') });
     }
   }
 
   /** Dotted text of a name/attribute chain ("a.b.c"), or "" if it is not one. */
-  private dotted(n: Node): string {
-    if (n.type === 'identifier') return n.text;
-    if (n.type === 'attribute') {
-      const obj = n.childForFieldName('object');
-      const attr = n.childForFieldName('attribute');
-      if (!obj || !attr) return '';
+  private dotted(n: number): string {
+    const type = this.type(n);
+    if (type === 'identifier') return this.nodeText(n);
+    if (type === 'attribute') {
+      const obj = this.child(n, this.F.object);
+      const attr = this.child(n, this.F.attribute);
+      if (obj === -1 || attr === -1) return '';
       const head = this.dotted(obj);
-      return head ? `${head}.${attr.text}` : '';
+      return head ? `${head}.${this.nodeText(attr)}` : '';
     }
     return '';
   }
 
-  private expr(n: Node, depth: number): PyExpr {
-    const seen = this.built.get(n.id);
+  private paramName(p: number): string {
+    if (this.type(p) === 'identifier') return this.nodeText(p);
+    let name = this.child(p, this.F.name);
+    if (name === -1) name = this.namedChildren(p).find((c) => this.type(c) === 'identifier') ?? -1;
+    return name === -1 ? '' : this.nodeText(name);
+  }
+
+  private other(n: number): PyExpr {
+    return { kind: 'other', type: this.type(n), range: this.range(n), text: this.nodeText(n) };
+  }
+
+  private expr(n: number, depth: number): PyExpr {
+    const seen = this.built[n];
     if (seen) return seen;
     const cuts = this.cuts;
     const e = this.buildExpr(n, depth);
-    if (this.cuts === cuts) this.built.set(n.id, e);
+    if (this.cuts === cuts) this.built[n] = e;
     return e;
   }
 
-  private buildExpr(n: Node, depth: number): PyExpr {
+  private buildExpr(n: number, depth: number): PyExpr {
+    const F = this.F;
     const range = this.range(n);
-    const text = n.text;
+    const text = this.nodeText(n);
+    const type = this.type(n);
     if (depth > MAX_EXPR_DEPTH) {
       this.cuts++;
-      return { kind: 'other', type: n.type, range, text };
+      return { kind: 'other', type, range, text };
     }
     const d = depth + 1;
-    switch (n.type) {
+    switch (type) {
       case 'string':
         return this.stringExpr(n, range, text);
       case 'concatenated_string': {
-        const parts = n.namedChildren.filter((c): c is Node => c?.type === 'string').map((c) => this.stringExpr(c, this.range(c), c.text));
+        const parts = this.namedChildren(n)
+          .filter((c) => this.type(c) === 'string')
+          .map((c) => this.stringExpr(c, this.range(c), this.nodeText(c)));
         if (parts.every((p) => p.kind === 'str')) return { kind: 'str', value: parts.map((p) => (p.kind === 'str' ? p.value : '')).join(''), range, text };
         return {
           kind: 'fstring',
@@ -694,33 +1027,31 @@ class Builder {
       }
       case 'true':
       case 'false':
-        return { kind: 'bool', value: n.type === 'true', range, text };
+        return { kind: 'bool', value: type === 'true', range, text };
       case 'none':
         return { kind: 'none', range, text };
       case 'identifier':
         return { kind: 'name', id: text, range, text };
       case 'attribute': {
-        const obj = n.childForFieldName('object');
-        return { kind: 'attr', object: obj ? this.expr(obj, d) : other(n, this.text), attr: n.childForFieldName('attribute')?.text ?? '', range, text };
+        const obj = this.child(n, F.object);
+        return { kind: 'attr', object: obj !== -1 ? this.expr(obj, d) : this.other(n), attr: this.childText(n, F.attribute) ?? '', range, text };
       }
       case 'call':
         // The walk reaches parents first, so the call is built here for the expression and
         // recorded (with its scope) when the walk reaches it.
         return { kind: 'call', call: this.makeCall(n, { functions: [], classes: [] }, d), range, text };
       case 'subscript': {
-        const value = n.childForFieldName('value');
-        const index = n.childForFieldName('subscript');
-        return { kind: 'subscript', object: value ? this.expr(value, d) : other(n, this.text), index: index ? this.expr(index, d) : undefined, range, text };
+        const value = this.child(n, F.value);
+        const index = this.child(n, F.subscript);
+        return { kind: 'subscript', object: value !== -1 ? this.expr(value, d) : this.other(n), index: index !== -1 ? this.expr(index, d) : undefined, range, text };
       }
       case 'dictionary':
         return {
           kind: 'dict',
-          entries: n.namedChildren
-            .filter((c): c is Node => !!c && (c.type === 'pair' || c.type === 'dictionary_splat'))
+          entries: this.namedChildren(n)
+            .filter((c) => this.type(c) === 'pair' || this.type(c) === 'dictionary_splat')
             .map((p) =>
-              p.type === 'pair'
-                ? { key: this.expr(p.childForFieldName('key')!, d), value: this.expr(p.childForFieldName('value')!, d) }
-                : { key: undefined, value: this.expr(p.namedChildren[0] ?? p, d) },
+              this.type(p) === 'pair' ? { key: this.expr(required(this.child(p, F.key)), d), value: this.expr(required(this.child(p, F.value)), d) } : { key: undefined, value: this.expr(this.namedChildren(p)[0] ?? p, d) },
             ),
           range,
           text,
@@ -733,95 +1064,100 @@ class Builder {
       case 'tuple_pattern':
       case 'list_pattern':
         return {
-          kind: n.type === 'list' || n.type === 'list_pattern' ? 'list' : n.type === 'set' ? 'set' : 'tuple',
-          elements: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c, d)),
+          kind: type === 'list' || type === 'list_pattern' ? 'list' : type === 'set' ? 'set' : 'tuple',
+          elements: this.namedChildren(n)
+            .filter((c) => this.type(c) !== 'comment')
+            .map((c) => this.expr(c, d)),
           range,
           text,
         };
       case 'parenthesized_expression': {
-        const inner = n.namedChildren.find((c) => c && c.type !== 'comment');
-        return inner ? this.expr(inner, d) : other(n, this.text);
+        const inner = this.namedChildren(n).find((c) => this.type(c) !== 'comment');
+        return inner !== undefined ? this.expr(inner, d) : this.other(n);
       }
       case 'binary_operator': {
-        const l = n.childForFieldName('left');
-        const r = n.childForFieldName('right');
-        if (!l || !r) return other(n, this.text);
-        return { kind: 'binop', op: n.childForFieldName('operator')?.text ?? '', left: this.expr(l, d), right: this.expr(r, d), range, text };
+        const l = this.child(n, F.left);
+        const r = this.child(n, F.right);
+        if (l === -1 || r === -1) return this.other(n);
+        return { kind: 'binop', op: this.childText(n, F.operator) ?? '', left: this.expr(l, d), right: this.expr(r, d), range, text };
       }
       case 'boolean_operator': {
-        const l = n.childForFieldName('left');
-        const r = n.childForFieldName('right');
-        if (!l || !r) return other(n, this.text);
-        const op = n.childForFieldName('operator')?.text === 'and' ? 'and' : 'or';
+        const l = this.child(n, F.left);
+        const r = this.child(n, F.right);
+        if (l === -1 || r === -1) return this.other(n);
+        const op = this.childText(n, F.operator) === 'and' ? 'and' : 'or';
         return { kind: 'boolop', op, left: this.expr(l, d), right: this.expr(r, d), range, text };
       }
       case 'not_operator': {
-        const a = n.childForFieldName('argument');
-        return { kind: 'not', operand: a ? this.expr(a, d) : other(n, this.text), range, text };
+        const a = this.child(n, F.argument);
+        return { kind: 'not', operand: a !== -1 ? this.expr(a, d) : this.other(n), range, text };
       }
       case 'comparison_operator': {
-        const operands = n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-        const ops = n.children.filter((c): c is Node => !!c && !c.isNamed).map((c) => c.text);
+        const operands = this.namedChildren(n).filter((c) => this.type(c) !== 'comment');
+        const ops = this.children(n)
+          .filter((c) => !this.t.named[c])
+          .map((c) => this.nodeText(c));
         return { kind: 'compare', ops, operands: operands.map((o) => this.expr(o, d)), range, text };
       }
       case 'conditional_expression': {
-        const parts = n.namedChildren.filter((c): c is Node => !!c);
-        if (parts.length < 3) return other(n, this.text);
+        const parts = this.namedChildren(n);
+        if (parts.length < 3) return this.other(n);
         return { kind: 'ifexp', body: this.expr(parts[0]!, d), test: this.expr(parts[1]!, d), orelse: this.expr(parts[2]!, d), range, text };
       }
       case 'lambda':
         return { kind: 'lambda', range, text };
       case 'unary_operator': {
-        const arg = n.childForFieldName('argument');
-        const op = n.childForFieldName('operator')?.text;
-        if (arg && op === '-' && (arg.type === 'integer' || arg.type === 'float')) {
-          const v = Number(arg.text.replace(/_/g, ''));
+        const arg = this.child(n, F.argument);
+        const op = this.childText(n, F.operator);
+        const argType = arg === -1 ? '' : this.type(arg);
+        if (arg !== -1 && op === '-' && (argType === 'integer' || argType === 'float')) {
+          const v = Number(this.nodeText(arg).replace(/_/g, ''));
           return { kind: 'num', value: -(Number.isNaN(v) ? 0 : v), range, text };
         }
-        return other(n, this.text);
+        return this.other(n);
       }
       default:
-        return other(n, this.text);
+        return this.other(n);
     }
   }
 
-  private stringExpr(n: Node, range: TextRange, text: string): PyExpr {
-    const start = n.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '"';
+  private stringExpr(n: number, range: TextRange, text: string): PyExpr {
+    const parts = this.namedChildren(n);
+    const startNode = parts.find((c) => this.type(c) === 'string_start');
+    const start = startNode === undefined ? '"' : this.nodeText(startNode);
     const prefix = start.replace(/['"]/g, '').toLowerCase();
     const raw = prefix.includes('r');
     let literal = '';
     const interpolations: PyExpr[] = [];
-    for (const c of n.namedChildren) {
-      if (!c) continue;
-      if (c.type === 'string_content') literal += raw ? c.text : decodeEscapes(c.text);
-      else if (c.type === 'escape_sequence') literal += raw ? c.text : decodeEscapes(c.text);
-      else if (c.type === 'interpolation') {
-        const e = c.childForFieldName('expression') ?? c.namedChildren[0];
-        if (e) interpolations.push(this.expr(e, 1));
+    let hasBody = false;
+    for (const c of parts) {
+      const t = this.type(c);
+      if (t === 'string_content' || t === 'escape_sequence') {
+        hasBody = true;
+        literal += raw ? this.nodeText(c) : decodeEscapes(this.nodeText(c));
+      } else if (t === 'interpolation') {
+        hasBody = true;
+        let e = this.child(c, this.F.expression);
+        if (e === -1) e = this.namedChildren(c)[0] ?? -1;
+        if (e !== -1) interpolations.push(this.expr(e, 1));
       }
     }
     // string_content may also contain escape_sequence children in some grammar versions; fall back to the raw body.
-    if (!n.namedChildren.some((c) => c?.type === 'string_content' || c?.type === 'escape_sequence' || c?.type === 'interpolation')) {
-      literal = text.slice(start.length, Math.max(start.length, text.length - start.replace(/^[a-zA-Z]*/, '').length));
-    }
+    if (!hasBody) literal = text.slice(start.length, Math.max(start.length, text.length - start.replace(/^[a-zA-Z]*/, '').length));
     if (prefix.includes('f') || prefix.includes('t')) return { kind: 'fstring', literal, interpolations, range, text };
     return { kind: 'str', value: literal, range, text };
   }
 }
 
+/** A child the grammar always gives (a pair's key and value): throws, as reading the null Node did, if absent. */
+function required(n: number): number {
+  if (n === -1) throw new TypeError('tree-sitter node without a required child');
+  return n;
+}
+
 function joinModule(mod: string, name: string): string {
   if (!mod) return name;
   return mod.endsWith('.') ? mod + name : `${mod}.${name}`;
-}
-
-function paramName(p: Node): string {
-  if (p.type === 'identifier') return p.text;
-  const name = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
-  return name?.text ?? '';
-}
-
-function other(n: Node, _text: string): PyExpr {
-  return { kind: 'other', type: n.type, range: { start: n.startIndex, end: n.endIndex }, text: n.text };
 }
 
 function qualifyWith(aliases: ReadonlyMap<string, string>, dotted: string): string {
