@@ -4,10 +4,25 @@ import { dotted, ts, walk } from '../src/parsers/script.js';
 import { checksPassword, JS_VERIFY, PY_VERIFY } from './_shared/login.js';
 import { appImportsJs, appPython, dottedNamesIn, perApp, some } from './_shared/project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } from './_shared/routes.js';
+import { JS_ESCAPE, pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
 
 /** Names that show failed attempts are counted or accounts locked. */
 const TRACKING = /fail|attempt|lock|throttle|strike|brute/i;
 const JS_LOCKOUT_LIBS = ['express-brute', 'rate-limiter-flexible', '@nestjs/throttler'];
+
+/**
+ * Python: a login or token route (AUTH_PATTERNS words in its path, a string that may use escapes,
+ * or its handler name), accepting POST/PUT/PATCH/DELETE or any method (pyMaySubmitRoute), whose handler calls a
+ * PY_VERIFY function (named in the call or its import).
+ */
+const PY_LOGIN_WORD = /log[-_]?in|sign[-_]?in|auth|session|token/i;
+function pyMayReport(text: string): boolean {
+  return /check_password|verify|checkpw|authenticate|check_pw/.test(text) && pyMaySubmitRoute(text, true) && pyTextHas(text, PY_LOGIN_WORD);
+}
+/** Script: the login words, and a JS_VERIFY callee in the handler (names may use escapes). */
+function jsMayReport(text: string): boolean {
+  return /login|signin|sign_in|token|authenticate/i.test(text) && (/compare|verify|checkPassword|validatePassword/.test(text) || JS_ESCAPE.test(text));
+}
 
 const pyLib = new WeakMap<ProjectFacts, Map<App, boolean>>();
 const jsLib = new WeakMap<ProjectFacts, Map<App, boolean>>();
@@ -23,7 +38,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-307'],
-    triggers: [/login|signin|sign_in|token|authenticate/i],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : jsMayReport(text))],
     messages: {
       noLockout: 'Login handler {name} checks the password but never counts failed attempts or locks the account.',
     },

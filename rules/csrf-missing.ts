@@ -6,6 +6,7 @@ import { literalValue, objectProps, type ts } from '../src/parsers/script.js';
 import { appImportsJs, appImportsPy, appPython, appScripts, dottedNamesIn, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass, isSettingsModule } from './_shared/python.js';
 import { isStateChanging, pythonRoutes, scriptRoutes, type PyRoute } from './_shared/routes.js';
+import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
 
 /** Endpoints that are called by other servers, not browsers: exempting them from CSRF is correct. */
 const MACHINE_ENDPOINT = /webhook|hook|callback|notify|notification|ipn|stripe|paypal|twilio|slack|github|sns|health|api[/_-]?v?\d*[/_-]?token/i;
@@ -15,6 +16,15 @@ const JS_CSRF = ['csurf', 'csrf-csrf', 'lusca', 'csrf-sync', 'tiny-csrf', '@dr.p
 const FLASK_BROWSER_INPUT = /^flask\.(request\.(form|values)|session)\b|^flask_login\.(current_user|login_user)\b/;
 /** Request headers that carry credentials a browser never attaches on its own. */
 const AUTH_HEADER = /^(authorization|x-api-key|api-key|x-auth-token|x-access-token)$/i;
+
+/**
+ * Python: a flask.Flask / quart.Quart call (the class name is in the call or its import), an
+ * `.exempt` / csrf_exempt call or decorator, a WTF_CSRF_ENABLED config item (a key in a string may
+ * use escapes), or a MIDDLEWARE / MIDDLEWARE_CLASSES assignment or `.remove` call.
+ */
+const pyMayReport = (text: string) => /\bFlask\b|\bQuart\b|exempt|\bMIDDLEWARE/.test(text) || pyTextHas(text, /WTF_CSRF_ENABLED/);
+/** Script: a session middleware call, qualified by its import (module names are strings: JS_ESCAPE). */
+const JS_SESSION_MODULE = /(?:express|cookie|koa)-session|@fastify\/(?:secure-)?session/;
 
 interface FlaskInfo {
   readonly protected: boolean;
@@ -34,7 +44,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-352'],
-    triggers: ['Flask', 'csrf', 'CSRF', 'MIDDLEWARE', 'session', 'Session'],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_SESSION_MODULE.test(text) || JS_ESCAPE.test(text))],
     messages: {
       flaskNoCsrf: 'The Flask app handles form posts and sessions ({route}) but CSRFProtect is not initialised anywhere.',
       exemptBlueprint: 'csrf.exempt({name}) turns CSRF protection off for every route of the blueprint.',

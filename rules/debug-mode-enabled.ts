@@ -6,6 +6,7 @@ import { dotted, ts, walk } from '../src/parsers/script.js';
 import { composeEnv, dockerEnv, kubernetesEnv, TRUTHY, type ConfigEnvVar } from './_shared/config-files.js';
 import { indentAt, jsQuote, pyEnvFlag, pyImport, pyQuote } from './_shared/fix-helpers.js';
 import { gatedByEnvironment, isErrorMiddleware } from './_shared/js.js';
+import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
 import { configItems, envLookup, inDevOnlyClass, isAppName, isSettingsModule, isTruthyConst, overriddenInProductionSubclasses, readsEnv } from './_shared/python.js';
 
 /** Env vars that switch a framework's debug mode on, with the values that do it. */
@@ -19,6 +20,24 @@ const DEBUG_VARS: Record<string, (v: string) => boolean> = {
   NODE_ENV: (v) => /^(development|dev)$/i.test(v),
 };
 
+/** The triggers of the config-file kinds (.env, YAML, Dockerfile): unchanged. */
+const CONFIG_TRIGGER = ['debug', 'DEBUG', 'reload', 'stack', 'FLASK_ENV', 'NODE_ENV', 'errorhandler', 'use_debugger'];
+/**
+ * Python: each report is a `debug=` / `reload=` / `use_debugger=` / `use_reloader=` keyword, or a
+ * DEBUG / ENV / FLASK_ENV config item (configItems: `DEBUG = ...`, `DEBUG: bool = ...`,
+ * `app.debug = ...`, `app.config['DEBUG'] = ...`, `{'DEBUG': ...}`, `update(DEBUG=...)`,
+ * `setdefault('DEBUG', ...)`), so the name is followed (after quotes, brackets, parentheses and
+ * whitespace) by `=`, `:` or `,`; an ENV item reports only the value 'development'. Keys in strings
+ * may use escapes (pyTextHas).
+ */
+const PY_DEBUG_ITEM = /\b(?:debug|DEBUG|reload|use_reloader|use_debugger)[\s'")\]]*(?:=(?!=)|:|,)/;
+const PY_ENV_ITEM = /\b(?:ENV|FLASK_ENV|env)[\s'")\]]*(?:=(?!=)|:|,)/;
+function pyMayReport(text: string): boolean {
+  return pyTextHas(text, PY_DEBUG_ITEM) || (pyTextHas(text, /development/i) && pyTextHas(text, PY_ENV_ITEM));
+}
+/** Script: the errorhandler package (its import names it) or an `.stack` access (names decode \u escapes). */
+const JS_TRIGGER = /errorhandler|\bstack\b/;
+
 export default defineRule({
   meta: {
     id: 'debug-mode-enabled',
@@ -30,7 +49,7 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-489', 'CWE-215'],
-    triggers: ['debug', 'DEBUG', 'reload', 'stack', 'FLASK_ENV', 'NODE_ENV', 'errorhandler', 'use_debugger'],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : kind === 'script' ? JS_TRIGGER.test(text) || JS_ESCAPE.test(text) : CONFIG_TRIGGER.some((w) => text.includes(w)))],
     messages: {
       flaskRun: 'The app is started with debug=True{exposure}.',
       appDebug: '{target} is set to True.',

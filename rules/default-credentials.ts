@@ -8,6 +8,7 @@ import { scalarString } from '../src/parsers/yaml.js';
 import { composeEnv, dockerEnv, kubernetesEnv, rangeOf, TRUTHY, type ConfigEnvVar } from './_shared/config-files.js';
 import { envWithFallback, readsEnv as jsReadsEnv, resolveConst } from './_shared/js.js';
 import { envLookup, importOsEdits, preferredQuote, resolvePyName } from './_shared/python.js';
+import { pyTextHas } from './_shared/triggers.js';
 
 /** Passwords that ship as defaults, appear in every wordlist, or name the service they protect. */
 const WEAK = new Set(
@@ -36,6 +37,24 @@ const USERISH = /user|admin|account|member|staff|customer|person|people|employee
 
 type Strength = 'default' | 'hard-coded';
 
+/** Script and config kinds: the words as before. */
+const OTHER_TRIGGER = /passw|pwd|_PASS\b|_PASS=|_PASS:|:\/\/[^\s'"`/@]*:[^\s'"`/@]+@|AUTH_METHOD|EMPTY_PASSWORD|Sequelize|create_(super)?user|hash/i;
+/** `password=` / `pwd=` ... : a PASSWORD_NAME keyword, or the `user.password = '...'` attribute. */
+const PY_PASSWORD_KEYWORD = /\b(?:password1?|passwd|pwd|pass|raw_?password|plain_?password|admin_?password|default_?password|root_?password|user_?password)\s*=(?!=)/i;
+/** A DB_SCHEMES connection URL in a string (strings may use escapes). */
+const PY_DB_URL = /(?:postgres|mysql|mariadb|mssql|sqlserver|oracle|mongodb|redis|amqp|cockroachdb|clickhouse|neo4j|couchdb|cassandra)[a-z0-9+]*:\/\//i;
+/**
+ * Python: a hashing call (isPyHashCall: a password-hash function name, or hash/encrypt/using on a
+ * password context, bcrypt, argon2, ... receiver, named as written or by its import), set_password,
+ * a user creation with a password keyword or create_user's positional password, a password attribute
+ * assignment, a PASSWORD/password dict key (a string: escapes decoded), or a connection URL.
+ */
+function pyMayReport(text: string): boolean {
+  if (/password_hash|make_password|hashpw|hash_password|encrypt_password|set_password|create_(?:super)?user/.test(text)) return true;
+  if (/\b(?:hash|encrypt|using)\b/.test(text) && /pwd|password|crypt|pbkdf2|argon2|hasher|passlib|pwdlib/i.test(text)) return true;
+  return PY_PASSWORD_KEYWORD.test(text) || pyTextHas(text, /(?:PASSWORD|password)['"]/) || pyTextHas(text, PY_DB_URL);
+}
+
 export default defineRule({
   meta: {
     id: 'default-credentials',
@@ -46,7 +65,7 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-798', 'CWE-1392', 'CWE-521'],
-    triggers: [/passw|pwd|_PASS\b|_PASS=|_PASS:|:\/\/[^\s'"`/@]*:[^\s'"`/@]+@|AUTH_METHOD|EMPTY_PASSWORD|Sequelize|create_(super)?user|hash/i],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : OTHER_TRIGGER.test(text))],
     messages: {
       userPassword: 'A user account is created with the {strength} password "{password}".',
       hashLiteral: '{callee}() hashes the {strength} password "{password}".',

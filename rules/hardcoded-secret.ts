@@ -8,6 +8,7 @@ import { composeEnv, dockerEnv, rangeOf } from './_shared/config-files.js';
 import { ignoredBy } from './_shared/gitignore.js';
 import { envRead } from './_shared/js.js';
 import { envLookup } from './_shared/python.js';
+import { PY_ESCAPE, pyDecoded, someMatch } from './_shared/triggers.js';
 import { isCredentialName, isReference, isSigningKeyName, looksRandom, oncePerRange, shannonEntropy, upperSnake } from './_shared/secrets.js';
 
 type MessageId = 'knownToken' | 'privateKey' | 'namedSecret';
@@ -48,6 +49,31 @@ const PEM = /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?
 /** Lock files, manifests and tool configs hold hashes and ids, not credentials. */
 const SKIP_JSON = /(?:^|\/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|composer\.(?:json|lock)|tsconfig[^/]*\.json|jsconfig\.json|\.?eslintrc\.json|renovate\.json|\.prettierrc\.json|[^/]*\.lock\.json|angular\.json|nx\.json|turbo\.json|vercel\.json|app\.json|manifest\.json)$/;
 
+const TOKEN_TRIGGER = /AKIA|ASIA|sk_live_|sk_test_|rk_live_|whsec_|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|AIza|SG\.|SK[0-9a-f]{8}|key-|sk-|npm_|pypi-|shp(?:at|ss|ca|pa)_|do[por]_v1_|:AA|sk\.eyJ|PRIVATE KEY/;
+const NAME_TRIGGER = /key|token|secret|passw|pwd|credential|bearer|passphrase/i;
+/**
+ * The last word of a credential name (isCredentialName: SECRET_NAME ends the upper-snake name, and
+ * upperSnake only adds or folds separators), so no letter or digit follows it in the source.
+ */
+const PY_NAME_END = /(?:key|secret|token|bearer|passw(?:or)?d|pwd|pass(?:phrase)?|credentials?)(?![A-Za-z0-9])/gi;
+/** A match that is not Python's `pass` statement (which no name can be: it is a keyword). */
+function notPassStatement(text: string, at: number): boolean {
+  if (text.slice(at, at + 4) !== 'pass' || text.length > at + 4 && !/[\s;#]/.test(text[at + 4]!)) return true;
+  return at > 0 && !/[\s:;]/.test(text[at - 1]!);
+}
+/**
+ * Python: a provider token or PEM block in a string (TOKEN_TRIGGER), or a value under a credential
+ * name: an assignment target, keyword, dict key or env-lookup name whose last word is a SECRET_NAME
+ * word (names in strings may use escapes).
+ */
+function pyMayReport(text: string): boolean {
+  if (TOKEN_TRIGGER.test(text)) return true;
+  if (someMatch(text, PY_NAME_END, (at) => notPassStatement(text, at))) return true;
+  if (!PY_ESCAPE.test(text)) return false;
+  const decoded = pyDecoded(text);
+  return TOKEN_TRIGGER.test(decoded) || someMatch(decoded, PY_NAME_END, (at) => notPassStatement(decoded, at));
+}
+
 export default defineRule({
   meta: {
     id: 'hardcoded-secret',
@@ -58,10 +84,8 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'hours',
     cwe: ['CWE-798', 'CWE-312'],
-    triggers: [
-      /AKIA|ASIA|sk_live_|sk_test_|rk_live_|whsec_|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|AIza|SG\.|SK[0-9a-f]{8}|key-|sk-|npm_|pypi-|shp(?:at|ss|ca|pa)_|do[por]_v1_|:AA|sk\.eyJ|PRIVATE KEY/,
-      /key|token|secret|passw|pwd|credential|bearer|passphrase/i,
-    ],
+    // Python: pyMayReport. Other kinds: a token prefix or a credential word, as before.
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : TOKEN_TRIGGER.test(text) || NAME_TRIGGER.test(text))],
     messages: {
       knownToken: '{label} is hard-coded{where}.',
       privateKey: 'A private key (PEM block) is hard-coded{where}.',

@@ -6,6 +6,7 @@ import type { PyCall, PyExpr, PyModule } from '../src/parsers/python.js';
 import { literalValue, objectProps, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
 import { appPython, perApp, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass, overriddenInProductionSubclasses } from './_shared/python.js';
+import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
 
 /** Cookie names that carry a session or credentials. */
 const SESSION_NAME = /sess|token|auth|jwt|sid|remember|login|refresh|access|credential|csrf/i;
@@ -14,6 +15,16 @@ const DAY = 86_400;
 
 /** Config keys that must be true in production, and the framework default when unset. */
 const MUST_BE_TRUE = new Set(['SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'REMEMBER_COOKIE_SECURE', 'REMEMBER_COOKIE_HTTPONLY', 'CSRF_COOKIE_SECURE', 'JWT_COOKIE_SECURE']);
+
+/**
+ * Python: a config item whose key holds `_COOKIE_` (`app.session_cookie_secure` is upper-cased),
+ * PERMANENT_SESSION_LIFETIME or JWT_ACCESS_TOKEN_EXPIRES (keys in strings may use escapes); a
+ * flask.Flask call (the name Flask is in the call or its import); INSTALLED_APPS; a `.set_cookie` call.
+ */
+const PY_TRIGGER = /_COOKIE_|PERMANENT_SESSION_LIFETIME|JWT_ACCESS_TOKEN_EXPIRES/i;
+const pyMayReport = (text: string) => /\bFlask\b|INSTALLED_APPS|set_cookie/.test(text) || pyTextHas(text, PY_TRIGGER);
+/** Script: express-session / cookie-session / @fastify/session / @fastify/cookie, or res.cookie / setCookie / cookies.set. */
+const JS_TRIGGER = /cookie|express-session|@fastify\/session/i;
 
 const flaskSecureSet = new WeakMap<ProjectFacts, Map<App, boolean>>();
 const djangoSecureSet = new WeakMap<ProjectFacts, Map<App, boolean>>();
@@ -29,7 +40,7 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-614', 'CWE-1004', 'CWE-1275', 'CWE-613'],
-    triggers: ['COOKIE', 'set_cookie', 'LIFETIME', 'COOKIE_AGE', 'session', 'Session', 'cookie', 'Flask'],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_TRIGGER.test(text) || JS_ESCAPE.test(text))],
     messages: {
       configOff: '{key} is {value}{where}: the session cookie {consequence}.',
       sameSiteNone: '{key} is {value}{where}: the session cookie is sent on cross-site requests.',

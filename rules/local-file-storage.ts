@@ -3,6 +3,19 @@ import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import type { PyCall, PyModule } from '../src/parsers/python.js';
 import { literalValue, objectProps, ts } from '../src/parsers/script.js';
 import { configItems } from './_shared/python.js';
+import { JS_ESCAPE } from './_shared/triggers.js';
+
+/**
+ * Python: `.save()` on an upload needs `request.files` written in the source (isUploadedFile reads
+ * the receiver's source text); the FastAPI report needs `UploadFile` in the function; the Django one
+ * a FileField/ImageField call (its name is in the call or its import).
+ */
+const pyTrigger = (text: string) => (text.includes('request.files') && /\bsave\b/.test(text)) || /\bUploadFile\b|FileField|ImageField/.test(text);
+/**
+ * Script: multer and formidable are named by their import (module names are strings: JS_ESCAPE);
+ * express-fileupload's report needs its import and a `req.files...mv()` callee.
+ */
+const JS_TRIGGER = /multer|formidable|express-fileupload/;
 
 const CLOUD_STORAGE = /storages\.backends\.(s3|gcloud|azure|dropbox|sftp)|S3Boto3Storage|GoogleCloudStorage|AzureStorage|cloudinary/;
 
@@ -17,7 +30,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'days',
     cwe: ['CWE-1188'],
-    triggers: ['files', 'save', 'UploadFile', 'FileField', 'ImageField', 'multer', 'diskStorage', '.mv(', 'uploadDir', 'formidable'],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyTrigger(text) : JS_TRIGGER.test(text) || JS_ESCAPE.test(text))],
     messages: {
       flaskSave: 'An uploaded file is saved to the local filesystem with {callee}().',
       fastapiWrite: 'An UploadFile is written to the local filesystem in {fn}().',

@@ -5,11 +5,16 @@ import { dotted, objectProps, ts, unwrap, type ScriptModule } from '../src/parse
 import { appPython, appScripts, perApp } from './_shared/project.js';
 import { configItems } from './_shared/python.js';
 import { appUses, authRouteKind, decoratorName, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute, type RouteBase } from './_shared/routes.js';
+import { pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
 
 const JS_LIMITERS = /^(express-rate-limit|express-slow-down|rate-limiter-flexible|express-brute|@fastify\/rate-limit|koa-ratelimit|koa2-ratelimit|@upstash\/ratelimit|next-rate-limit|limiter|express-limiter)\b/;
 /** Names people give limiters and throttling middleware (often imported from another module). */
 const LIMITER_NAME = /limit|throttl|brute|slowDown/i;
 
+/** The script trigger: words of auth route paths and handler names. */
+const JS_AUTH_WORD = /login|signin|sign_in|sign-in|register|signup|sign_up|sign-up|reset|forgot|token|otp|2fa|mfa|auth/i;
+/** Every word an AUTH_PATTERNS kind needs in a route path or handler name (routes.ts). */
+const PY_AUTH_WORD = /forgot|reset|recover|register|signup|sign[-_]?up|create[-_]account|join|token|otp|2fa|mfa|two[-_]factor|verify|log[-_]?in|sign[-_]?in|auth|session/i;
 const pyGlobal = new WeakMap<ProjectFacts, Map<App, string | undefined>>();
 const jsGlobal = new WeakMap<ProjectFacts, Map<App, string | undefined>>();
 
@@ -24,7 +29,9 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-307', 'CWE-770'],
-    triggers: [/login|signin|sign_in|sign-in|register|signup|sign_up|sign-up|reset|forgot|token|otp|2fa|mfa|auth/i],
+    // Python: an auth word in a route path (a string: escapes decoded) or handler name, and a route
+    // that accepts POST, PUT, PATCH or any method (attackable): pyMaySubmitRoute. Script: the auth words.
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMaySubmitRoute(text) && pyTextHas(text, PY_AUTH_WORD) : JS_AUTH_WORD.test(text))],
     messages: {
       noLimit: '{kind} endpoint {method} {path} has no rate limit.',
     },

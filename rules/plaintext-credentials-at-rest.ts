@@ -3,6 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { PyExpr } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, unwrap, walk } from '../src/parsers/script.js';
 import { appPython, perApp, some } from './_shared/project.js';
+import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
 
 /** Columns that hold a secret the app must be able to read back: encrypt them. */
 const SECRET_COLUMN = /^(api_?key|secret_?key|client_?secret|totp_?secret|otp_?secret|mfa_?secret|two_?factor_?secret|tfa_?secret|access_?token|refresh_?token|private_?key|license_?key)$/i;
@@ -15,6 +16,24 @@ function rawPasswordPy(e: PyExpr): boolean {
   if (e.kind === 'subscript' && e.index?.kind === 'str' && PASSWORD_COLUMN.test(e.index.value)) return true;
   if (e.kind === 'call' && e.call.func.kind === 'attr' && e.call.func.attr === 'get' && e.call.positional[0]?.kind === 'str' && PASSWORD_COLUMN.test(e.call.positional[0].value)) return true;
   return false;
+}
+
+/**
+ * Python: a model column needs a COLUMN_CALL callee and a SECRET_COLUMN/PASSWORD_COLUMN target
+ * (identifiers, written as they are); a raw assignment or creation needs a PASSWORD_COLUMN attribute
+ * or keyword and the submitted password read by its name in a string (`["password"]`,
+ * `.get("password")`; a string may use escapes).
+ */
+const PY_COLUMN_CALL = /\b(?:Column|mapped_column|CharField|TextField|StringField|BinaryField)\b/;
+const PY_COLUMN_NAME = /\b(?:api_?key|secret_?key|client_?secret|totp_?secret|otp_?secret|mfa_?secret|two_?factor_?secret|tfa_?secret|access_?token|refresh_?token|private_?key|license_?key|password|passwd|pwd|pass_?word|user_?password)\b/i;
+const PASSWORD_WORD = /\b(?:password|passwd|pwd|pass_?word|user_?password)\b/i;
+const PY_PASSWORD_STRING = /['"](?:password|passwd|pwd|pass_?word|user_?password)['"]/i;
+function pyMayReport(text: string): boolean {
+  return (PY_COLUMN_CALL.test(text) && PY_COLUMN_NAME.test(text)) || (PASSWORD_WORD.test(text) && pyTextHas(text, PY_PASSWORD_STRING));
+}
+/** Script: a PASSWORD_COLUMN name read from req.body / body / data / input / dto (names may use escapes). */
+function jsMayReport(text: string): boolean {
+  return JS_ESCAPE.test(text) || (PASSWORD_WORD.test(text) && /\b(?:body|data|input|dto)\b/.test(text));
 }
 
 const hashing = new WeakMap<ProjectFacts, Map<App, boolean>>();
@@ -30,7 +49,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-256', 'CWE-312', 'CWE-916'],
-    triggers: [/password|api_?key|apiKey|secret|token/i],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : jsMayReport(text))],
     messages: {
       secretColumn: 'Column "{name}" stores a {kind} unencrypted.',
       passwordColumn: 'Column "{name}" stores passwords and the app never hashes one.',

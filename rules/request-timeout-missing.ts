@@ -2,11 +2,28 @@ import { defineRule } from '../src/engine/rule.js';
 import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import type { PyCall, PyModule } from '../src/parsers/python.js';
 import { appendKeywordArg } from './_shared/python.js';
+import { JS_ESCAPE } from './_shared/triggers.js';
 import { dotted, objectProps, ts, type JsCall, type ScriptModule } from '../src/parsers/script.js';
 
 const REQUESTS_METHODS = /^requests\.(get|post|put|patch|delete|head|options|request)$/;
 const SESSION_METHODS = /^(get|post|put|patch|delete|head|options|request)$/;
 const AXIOS_METHODS = /^(get|post|put|patch|delete|head|options|request)$/;
+
+/**
+ * Python: a requests call is `requests.<method>` (qualified as written when requests is not
+ * imported, so no import is needed), a member imported from requests, or a method of a session bound
+ * to requests.Session: `requests` followed by `.`, or on an import line (`from requests import
+ * get`, `import os, requests as r`), or anywhere when a backslash continuation could split either.
+ * urlopen is named in the call or its import; the httpx report needs `timeout=None`.
+ */
+const PY_REQUESTS = /\brequests\s*\.|(?:^|[;:])[ \t]*(?:import|from)[ \t][^\n]*\brequests\b/m;
+function pyMayReport(text: string): boolean {
+  if (text.includes('urlopen')) return true;
+  if (/\bhttpx\b/.test(text) && /\btimeout\s*=[\s(]*None\b/.test(text)) return true;
+  return /\brequests\b/.test(text) && (PY_REQUESTS.test(text) || /\\\r?\n/.test(text));
+}
+/** Script: axios or got imported (module names are strings: JS_ESCAPE). */
+const JS_TRIGGER = /axios|['"`]got\b/;
 
 export default defineRule({
   meta: {
@@ -19,7 +36,7 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-400'],
-    triggers: ['requests', 'urlopen', 'httpx', 'axios', 'got'],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_TRIGGER.test(text) || JS_ESCAPE.test(text))],
     messages: {
       requests: '{callee}() has no timeout: requests waits forever for a server that stops answering.',
       urlopen: 'urlopen() has no timeout: it waits for the socket default (forever unless set).',

@@ -2,9 +2,18 @@ import { defineRule } from '../src/engine/rule.js';
 import { dottedName } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, walk } from '../src/parsers/script.js';
 import { enclosingPyFunction, within } from './_shared/routes.js';
+import { JS_ESCAPE } from './_shared/triggers.js';
 
 /** Session keys that mean "this session is now logged in as someone". */
 const IDENTITY_KEY = /user|uid|account|logged|auth|member|admin|email|role|principal/i;
+
+/**
+ * Python: a report is `X['key'] = value` (the index a string, possibly parenthesised) on flask.session
+ * (`session`, or an alias whose import names it) or request.session in a module importing flask or
+ * django. Script: an assignment to req/request/ctx.session.<key> (names may use escapes).
+ */
+const pyMayReport = (text: string) => text.includes('session') && /\b(?:flask|django)\b/.test(text) && /['"][\s)]*\][\s)]*=(?!=)/.test(text);
+const jsMayReport = (text: string) => JS_ESCAPE.test(text) || (/\bsession\b/.test(text) && /\b(?:req|request|ctx)\b/.test(text));
 
 export default defineRule({
   meta: {
@@ -17,7 +26,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'minutes',
     cwe: ['CWE-384'],
-    triggers: ['session'],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : jsMayReport(text))],
     messages: {
       pySession: '{target} is set without clearing the session first ({reset}).',
       jsSession: '{target} is set without req.session.regenerate(): the pre-login session id stays valid after login.',

@@ -2,6 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, propertyName, ts, unwrap, walk } from '../src/parsers/script.js';
 import { walkPy } from './_shared/project.js';
+import { JS_ESCAPE } from './_shared/triggers.js';
 
 /** Sanitizer calls whose output is safe to inject as HTML. */
 const JS_SANITIZER = /(^|\.)(sanitize|sanitizeHtml|sanitizeHTML|purify|xss|filterXSS|escape|escapeHtml|encode|clean|marked\.parse\b.*sanitize)$/i;
@@ -11,6 +12,18 @@ const PY_REQUEST = /^(flask\.request|request)\.(args|form|values|json|data|cooki
 /** Jinja output blocks that turn escaping off for request data: {{ request.args.q | safe }}. */
 const JINJA_SAFE = /\{\{-?\s*([^}]*?)\s*\|\s*safe\b[^}]*-?\}\}/g;
 const JINJA_AUTOESCAPE_OFF = /\{%-?\s*autoescape\s+(false|off)\s*-?%\}/gi;
+
+/** Templates (the text kind): the words as before. */
+const TEXT_TRIGGER = ['dangerouslySetInnerHTML', 'Markup', 'render_template_string', 'safe', 'autoescape', 'res.send', 'res.write', 'mark_safe', 'HTMLResponse', 'innerHTML'];
+/** Python reports a Markup / mark_safe / render_template_string call: the name is in the call or its import. */
+const PY_TRIGGER = /Markup|mark_safe|render_template_string/;
+/**
+ * Script: a dangerouslySetInnerHTML attribute (JSX names are written as they are), or a
+ * res/response.send/write/end call whose argument reads req/request input (names may use escapes).
+ */
+function jsMayReport(text: string): boolean {
+  return text.includes('dangerouslySetInnerHTML') || JS_ESCAPE.test(text) || (/\b(?:res|response)\b/.test(text) && /\b(?:send|write|end)\b/.test(text) && /\b(?:req|request)\b/.test(text));
+}
 
 export default defineRule({
   meta: {
@@ -23,7 +36,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-79', 'CWE-1336'],
-    triggers: ['dangerouslySetInnerHTML', 'Markup', 'render_template_string', 'safe', 'autoescape', 'res.send', 'res.write', 'mark_safe', 'HTMLResponse', 'innerHTML'],
+    triggers: [(text, _o, kind) => (kind === 'python' ? PY_TRIGGER.test(text) : kind === 'script' ? jsMayReport(text) : TEXT_TRIGGER.some((w) => text.includes(w)))],
     messages: {
       dangerous: 'dangerouslySetInnerHTML renders {value} without a sanitizer (DOMPurify.sanitize).',
       markup: '{callee}() marks {value} as safe HTML without escaping it.',

@@ -2,6 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import { isBackendApp } from './_shared/project.js';
 import { literalValue, ts, walk } from '../src/parsers/script.js';
 import { authRouteKind, callsIn, pythonRoutes } from './_shared/routes.js';
+import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
 
 const MIN_LENGTH = 8;
 const PASSWORD_NAME = /pass(word)?|pwd/i;
@@ -11,6 +12,29 @@ const NOT_A_NEW_PASSWORD = /^(current|old|existing|confirm|repeat|verify)[_-]?pa
 const isPolicyLength = (v: unknown): v is number => typeof v === 'number' && v > 1 && v < MIN_LENGTH;
 const SETS_PASSWORD = /(set|reset|update|change|save|store|hash)_?password|password_?(hash|update)|^(hashpw|make_password|generate_password_hash|hash|encrypt)$/i;
 const VALIDATOR = /valid|strength|policy|check_password_rules|password_ok|zxcvbn|complexity/i;
+/** Words authRouteKind needs in a route path or handler name for a register and for a reset route. */
+const REGISTER_WORD = /register|signup|sign[-_]up|create[-_]account|join/i;
+const RESET_WORD = /forgot|reset|recover/i;
+
+/**
+ * Python: AUTH_PASSWORD_VALIDATORS as an assignment target (a name: no escapes), or a register and a
+ * reset route in this file (their words in a path string, which may use escapes, or a handler name),
+ * a VALIDATOR-named callee in the register handler and, in the reset handler, a SETS_PASSWORD callee
+ * or a password-named keyword (callees and keywords are identifiers: written as they are).
+ */
+function pyMayReport(text: string): boolean {
+  if (text.includes('AUTH_PASSWORD_VALIDATORS')) return true;
+  return VALIDATOR.test(text) && /pass|pwd|hash|encrypt/i.test(text) && pyTextHas(text, REGISTER_WORD) && pyTextHas(text, RESET_WORD);
+}
+
+/**
+ * Script: a `.length` compared with `<`/`>=`, or a min/minLength/minlength call, with a password
+ * name beside it (PASSWORD_NAME on source text or a property name, which TypeScript decodes: JS_ESCAPE).
+ */
+function jsMayReport(text: string): boolean {
+  if (JS_ESCAPE.test(text)) return true;
+  return PASSWORD_NAME.test(text) && /\b(?:length|min|minLength|minlength)\b/.test(text);
+}
 
 export default defineRule({
   meta: {
@@ -23,7 +47,9 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-521'],
-    triggers: ['AUTH_PASSWORD_VALIDATORS', /pass(word)?|pwd/i],
+    // Python needs an empty AUTH_PASSWORD_VALIDATORS or a register and a reset route (pyMayReport);
+    // script needs a short length rule on a password name (jsMayReport).
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : jsMayReport(text))],
     messages: {
       djangoEmpty: 'AUTH_PASSWORD_VALIDATORS is empty: Django accepts any password.',
       shortMinimum: 'Passwords are only required to be {n} characters long.',

@@ -8,6 +8,7 @@ import { composeEnv, dockerEnv, kubernetesEnv, type ConfigEnvVar } from './_shar
 import { envRead, envWithFallback } from './_shared/js.js';
 import { configItems, envCall, envLookup, inDevOnlyClass, overriddenInProductionSubclasses, readsEnv } from './_shared/python.js';
 import { composeDefault, gradeSecret, oncePerRange, isReference, isSigningKeyName, jsGeneratedKey, pyGeneratedKey, severityOf, upperSnake, type Strength } from './_shared/secrets.js';
+import { pyTextHas } from './_shared/triggers.js';
 
 type MessageId = 'literal' | 'djangoInsecure' | 'envFallback' | 'generated' | 'generatedFallback' | 'configValue';
 
@@ -19,6 +20,9 @@ const PROBLEM: Record<Strength, string> = {
   strong: 'hard-coded in a committed deployment file',
 };
 
+const PY_TRIGGER = /secret|jwt|signing|itsdangerous/i;
+const JS_TRIGGER = /secret|jwt|signing_?key|cookie|keys/i;
+
 export default defineRule({
   meta: {
     id: 'weak-secret-key',
@@ -29,7 +33,10 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-798', 'CWE-321', 'CWE-330'],
-    triggers: [/secret|jwt|signing_?key|cookie|keys/i],
+    // Python: every signing-key name (isSigningKeyName) holds SECRET, JWT or SIGNING; jwt.encode/decode
+    // needs jwt imported or written; itsdangerous serializers are named by their import; names in
+    // strings may use escapes. Script: the words as before (cookie-parser, cookie-session `keys`).
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyTextHas(text, PY_TRIGGER) : JS_TRIGGER.test(text))],
     messages: {
       literal: '{name} is hard-coded{detail}.',
       djangoInsecure: '{name} is a Django "django-insecure-" development key.',

@@ -159,3 +159,45 @@ export function jsReceiverBefore(text: string, dot: number): string | undefined 
 export function someJsMember(text: string, re: RegExp, accept: (receiver: string | undefined) => boolean): boolean {
   return someMatch(text, re, (dot) => accept(jsReceiverBefore(text, dot)));
 }
+
+/**
+ * The text with the escapes the Python facade decodes in strings (`\x72`, `\u0072`, `\U00000072`,
+ * a backslash-newline) decoded everywhere, so a word spelled with them in a string appears.
+ * Pairs are read left to right as the facade does (`\\x72` stays `\x72`).
+ */
+export function pyDecoded(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\r?\n|[^])/g, (m, e: string) => {
+    if (e === '\n' || e === '\r\n') return '';
+    if (e[0] === 'x' || e[0] === 'u' || e[0] === 'U') {
+      const cp = parseInt(e.slice(1), 16);
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    }
+    return m;
+  });
+}
+
+/**
+ * Does `re` match the Python text as written or, when it holds an escape the facade decodes, as
+ * decoded? For a word that a report needs inside a string (a config key, a route path).
+ */
+export function pyTextHas(text: string, re: RegExp): boolean {
+  re.lastIndex = 0;
+  if (re.test(text)) return true;
+  if (!PY_ESCAPE.test(text)) return false;
+  re.lastIndex = 0;
+  return re.test(pyDecoded(text));
+}
+
+/**
+ * Could the Python text declare a route (routes.ts pythonRoutes) that accepts POST, PUT or PATCH
+ * (`delete`: or DELETE) or any method? A decorator route names its method (`.post(...)`; `.route`,
+ * `.api_route` and add_url_rule default to GET, so they need `methods=`); a Django url call
+ * (methods ANY unless the local view says otherwise) is django.urls.path / re_path /
+ * django.conf.urls.url through an import that names django...urls, or, in a urls.py importing
+ * django, a bare path( / re_path( / url( call.
+ */
+export function pyMaySubmitRoute(text: string, withDelete = false): boolean {
+  if ((withDelete ? /\.\s*(?:post|put|patch|delete)\b|\bmethods\s*=/ : /\.\s*(?:post|put|patch)\b|\bmethods\s*=/).test(text)) return true;
+  if (!/\bdjango\b/.test(text)) return false;
+  return /\bdjango\s*\.\s*(?:conf\s*\.\s*)?urls\b/.test(text) || (/\bfrom\s+django(?:\s*\.\s*conf)?\s+import\b/.test(text) && /\burls\b/.test(text)) || /(?<![.\w])(?:path|re_path|url)\s*\(/.test(text);
+}
