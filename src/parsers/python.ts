@@ -1175,7 +1175,11 @@ function decodeEscapes(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\n|.)/g, (m, e: string) => {
     if (e === '\n') return '';
-    if (e[0] === 'x' || e[0] === 'u' || e[0] === 'U') return String.fromCodePoint(parseInt(e.slice(1), 16));
+    if (e.length > 1 && (e[0] === 'x' || e[0] === 'u' || e[0] === 'U')) {
+      // A truncated `\x`/`\u` (e.length 1: a SyntaxError to Python) or a `\U` past U+10FFFF stays as written.
+      const cp = parseInt(e.slice(1), 16);
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    }
     return SIMPLE_ESCAPES[e] ?? m;
   });
 }
