@@ -166,6 +166,16 @@ export function someJsMember(text: string, re: RegExp, accept: (receiver: string
  * Pairs are read left to right as the facade does (`\\x72` stays `\x72`).
  */
 export function pyDecoded(text: string): string {
+  // A dozen rules' triggers ask for the same file in a row: decode it once.
+  if (text === lastDecoded.text) return lastDecoded.decoded;
+  const decoded = decodePy(text);
+  lastDecoded = { text, decoded };
+  return decoded;
+}
+
+let lastDecoded = { text: '', decoded: '' };
+
+function decodePy(text: string): string {
   return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\r?\n|[^])/g, (m, e: string) => {
     if (e === '\n' || e === '\r\n') return '';
     if (e[0] === 'x' || e[0] === 'u' || e[0] === 'U') {

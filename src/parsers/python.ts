@@ -572,6 +572,12 @@ class Builder {
     return c === -1 ? undefined : this.nodeText(c);
   }
 
+  /** The name node (-1 if missing), name ('' if missing) and body node of a class or function definition. */
+  private definitionHead(n: number): { nameNode: number; name: string; body: number } {
+    const nameNode = this.child(n, this.F.name);
+    return { nameNode, name: nameNode === -1 ? '' : this.nodeText(nameNode), body: this.child(n, this.F.body) };
+  }
+
   build(): PyModule {
     const importInsertOffset = this.insertOffset(0);
     while (BUILT.length < this.t.count) BUILT.push(undefined);
@@ -731,10 +737,8 @@ class Builder {
         break;
       }
       case 'class_definition': {
-        const nameNode = this.child(node, F.name);
-        const name = nameNode === -1 ? '' : this.nodeText(nameNode);
+        const { nameNode, name, body } = this.definitionHead(node);
         const supers = this.child(node, F.superclasses);
-        const body = this.child(node, F.body);
         this.classes.push({
           name,
           bases: supers !== -1 ? this.namedChildren(supers).filter((c) => this.type(c) !== 'keyword_argument').map((c) => this.dotted(c)) : [],
@@ -748,10 +752,8 @@ class Builder {
         break;
       }
       case 'function_definition': {
-        const nameNode = this.child(node, F.name);
-        const name = nameNode === -1 ? '' : this.nodeText(nameNode);
+        const { nameNode, name, body } = this.definitionHead(node);
         const params = this.child(node, F.parameters);
-        const body = this.child(node, F.body);
         const p = this.t.parent[node]!;
         const decorated = p !== -1 && this.type(p) === 'decorated_definition' ? p : -1;
         this.functions.push({
