@@ -74,8 +74,8 @@ export interface PassEnv {
   readonly reader: SourceReader;
   /** Parses per path in this thread (the bench checks none exceeds 1). */
   readonly parses: Map<string, number>;
-  /** On-demand parses for `project.python()` / `project.script()`, bounded. */
-  readonly onDemand: OnDemandModules;
+  /** Modules this thread parsed (in the pass or for `project.python()` / `project.script()`), kept within a memory budget. */
+  readonly parsed: ParsedModules;
   readonly diagnostics: Diagnostic[];
   readonly options: Map<string, unknown>;
   /**
@@ -87,21 +87,19 @@ export interface PassEnv {
   /** Dependency records of memoised computations running now (innermost last). */
   readonly captures: Dependencies[];
   /**
-   * Main thread, when rules have project checks: texts and parses the pass keeps (within a
-   * budget) so project checks that look at files again do not read or parse them twice.
+   * Main thread, when rules have project checks: texts the pass keeps (within a budget) so
+   * project checks that look at files again do not read them twice (their parses are in `parsed`).
    */
   retention?: Retention;
 }
 
 export interface Retention {
+  /** Characters of the texts kept. */
   chars: number;
-  scriptChars: number;
-  readonly modules: Map<string, PyModule | ScriptModule | undefined>;
 }
 
-/** Budgets for retention: Python modules and texts are plain data; TypeScript trees cost ~10x their source in memory. */
+/** Budget for retention (texts; parsed modules are kept by `ParsedModules`, which every thread has). */
 const RETAIN_CHARS = 32 * 1024 * 1024;
-const RETAIN_SCRIPT_CHARS = 4 * 1024 * 1024;
 const RETAIN_FILE_MAX = 512 * 1024;
 
 export interface PassInput {
@@ -125,22 +123,64 @@ const FRAMEWORK_HINT: Partial<Record<FileKind, RegExp>> = {
   script: /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*['"`](?:express|@nestjs\/|next|fastify|koa)['"`/]/,
 };
 /**
- * Modules parsed for cross-file lookups (config classes, helper modules, the project checks'
- * scans) before or after their own pass reaches them, kept least-recently-used within a budget of
- * source characters. A count of entries (256, once 64) was the wrong unit: on the Python corpus
- * (1,527 files) six project checks each scanned more modules than that, so every scan parsed
- * them again (a file up to 6 times, project phase 3.0 s; with room for all of them, 1.1 s, and
- * no higher peak RSS, since a Python module is plain data of a few times its source). A
- * TypeScript tree costs about ten times its source, hence its smaller share.
+ * Estimated heap bytes of a parsed module, so caches of modules are bounded by memory. Measured
+ * with gc() and heapUsed over 300-400 files: a Python facade costs 95-150 bytes per syntax node
+ * (16-56 per source character), a TypeScript source file 180-220 bytes per node before `calls()`
+ * (27-46 per character); per node varies much less than per character. The constants round up.
  */
-const ON_DEMAND_CHARS = 48 * 1024 * 1024;
-const ON_DEMAND_SCRIPT_CHARS = 6 * 1024 * 1024;
+export function moduleBytes(module: PyModule | ScriptModule | undefined, chars: number): number {
+  if (!module) return 64;
+  if ('sf' in module) return 256 * ((module.sf as unknown as { nodeCount?: number }).nodeCount ?? chars / 4);
+  return 160 * module.nodes;
+}
 
-/** The on-demand parses of one thread: an LRU map bounded by the characters of their sources. */
-export class OnDemandModules {
-  private readonly entries = new Map<string, { module: PyModule | ScriptModule | undefined; chars: number; script: boolean }>();
-  private chars = 0;
-  private scriptChars = 0;
+/**
+ * Parsed modules a thread keeps for other looks at the same file: the pass's own parses (a later
+ * file's rule or a project check asks for that module again) and on-demand parses (config
+ * classes, helper modules, the project checks' scans). Bounded by estimated heap bytes, with the
+ * app being worked on favoured: per-app memos and project checks scan one app's modules, and
+ * threads take an app's files together, so another app's modules are rarely asked for again.
+ *
+ * History: a count of entries (256, once 64) made six project checks on the Python corpus parse
+ * a file up to 6 times; a budget of source characters (48 M, plus 32 M retained for project
+ * checks on the main thread) let one thread hold over a gigabyte of modules on the monorepo
+ * (peak RSS 2.3 GB; 0.35 GB without them, for 5 more parses of 20,000 files).
+ */
+const MODULE_BYTES = 512 * 1024 * 1024;
+/**
+ * Of which other apps' modules may use this much: little in workers, more on the main thread,
+ * whose project checks look at every app again after the pass (with 32 MB the fixtures
+ * parsed 40 files twice, with 64 MB none; 96 MB in every thread cost the monorepo 180 MB more peak RSS).
+ */
+const OTHER_APPS_BYTES = 16 * 1024 * 1024;
+export const MAIN_OTHER_APPS_BYTES = 64 * 1024 * 1024;
+
+interface Kept {
+  readonly module: PyModule | ScriptModule | undefined;
+  readonly bytes: number;
+  readonly app: string;
+}
+
+/**
+ * An LRU map of parsed modules. Eviction takes the least recently used app's least recently used
+ * modules first, and the app of the module being added last: apps other than the current one are
+ * held to `otherApps` bytes, everything to `budget`. The module just added is never evicted.
+ */
+export class ParsedModules {
+  private readonly entries = new Map<string, Kept>();
+  /** Per app, its paths in recency order (least recent first); the map itself in app recency order. */
+  private readonly apps = new Map<string, { bytes: number; paths: Set<string> }>();
+  private bytes = 0;
+
+  constructor(
+    private readonly budget = MODULE_BYTES,
+    private otherApps = OTHER_APPS_BYTES,
+  ) {}
+
+  /** Let other apps' modules use up to `bytes` (the main thread, for the project checks). */
+  widen(bytes: number): void {
+    this.otherApps = Math.max(this.otherApps, bytes);
+  }
 
   has(path: string): boolean {
     return this.entries.has(path);
@@ -149,23 +189,50 @@ export class OnDemandModules {
   get(path: string): PyModule | ScriptModule | undefined {
     const e = this.entries.get(path);
     if (!e) return undefined;
-    this.entries.delete(path); // most recently used last
-    this.entries.set(path, e);
+    this.touch(path, e);
     return e.module;
   }
 
-  set(path: string, module: PyModule | ScriptModule | undefined, chars: number, script: boolean): void {
-    this.entries.set(path, { module, chars, script });
-    this.chars += chars;
-    if (script) this.scriptChars += chars;
-    for (const [p, e] of this.entries) {
-      if (this.chars <= ON_DEMAND_CHARS && this.scriptChars <= ON_DEMAND_SCRIPT_CHARS) break;
-      if (p === path) continue;
-      if (this.chars <= ON_DEMAND_CHARS && !e.script) continue;
-      this.entries.delete(p);
-      this.chars -= e.chars;
-      if (e.script) this.scriptChars -= e.chars;
+  set(path: string, module: PyModule | ScriptModule | undefined, bytes: number, app: string): void {
+    const old = this.entries.get(path);
+    if (old) this.evict(path, old);
+    const e: Kept = { module, bytes, app };
+    this.entries.set(path, e);
+    this.bytes += bytes;
+    this.touch(path, e);
+    const current = this.apps.get(app)!;
+    for (const [root, a] of this.apps) {
+      const others = this.bytes - current.bytes;
+      if (this.bytes <= this.budget && others <= this.otherApps) break;
+      if (root === app) continue;
+      for (const p of a.paths) {
+        this.evict(p, this.entries.get(p)!);
+        if (this.bytes <= this.budget && this.bytes - current.bytes <= this.otherApps) break;
+      }
     }
+    for (const p of current.paths) {
+      if (this.bytes <= this.budget) break;
+      if (p !== path) this.evict(p, this.entries.get(p)!);
+    }
+  }
+
+  private touch(path: string, e: Kept): void {
+    let a = this.apps.get(e.app);
+    if (a) this.apps.delete(e.app);
+    else a = { bytes: 0, paths: new Set() };
+    this.apps.set(e.app, a); // most recently used app last
+    if (a.paths.delete(path)) a.bytes -= e.bytes;
+    a.paths.add(path);
+    a.bytes += e.bytes;
+  }
+
+  private evict(path: string, e: Kept): void {
+    this.entries.delete(path);
+    this.bytes -= e.bytes;
+    const a = this.apps.get(e.app)!;
+    a.paths.delete(path);
+    a.bytes -= e.bytes;
+    if (a.paths.size === 0) this.apps.delete(e.app);
   }
 }
 
@@ -177,15 +244,14 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
   for (const [path, s] of input.seeded ?? []) reader.seed(path, s);
   const diagnostics: Diagnostic[] = [];
   const parses = new Map<string, number>();
-  const onDemand = new OnDemandModules();
+  const parsed = new ParsedModules();
   const parseOnDemand = <T extends PyModule | ScriptModule>(path: string, kind: FileKind, parse: (text: string) => T): T | undefined => {
-    if (env.retention?.modules.has(path)) return env.retention.modules.get(path) as T | undefined;
-    if (onDemand.has(path)) return onDemand.get(path) as T | undefined;
+    if (parsed.has(path)) return parsed.get(path) as T | undefined;
     const s = reader.readShared(path);
     if (s.text === undefined || kinds.get(path) !== kind) return undefined;
     parses.set(path, (parses.get(path) ?? 0) + 1);
     const m = safeParse(() => parse(s.text!), path, diagnostics);
-    onDemand.set(path, m, s.text.length, kind === 'script');
+    parsed.set(path, m, moduleBytes(m, s.text.length), facts.appOf(path).root);
     return m;
   };
   const facts = buildFacts({
@@ -211,7 +277,7 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
     facts,
     reader,
     parses,
-    onDemand,
+    parsed,
     diagnostics,
     options,
     memo: new Map(),
@@ -222,23 +288,22 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
 
 /** A parse of this file a rule already asked for (project.python(p) from another file's check) in this thread. */
 function reuse<T>(env: PassEnv, path: string): T | undefined {
-  return (env.retention?.modules.get(path) ?? env.onDemand.get(path)) as T | undefined;
+  return env.parsed.get(path) as T | undefined;
 }
 
 /** Keep what the pass read and parsed for project checks (main thread), within the budgets. */
 export function enableRetention(env: PassEnv): void {
-  env.retention = { chars: 0, scriptChars: 0, modules: new Map() };
+  env.retention = { chars: 0 };
+  env.parsed.widen(MAIN_OTHER_APPS_BYTES);
 }
 
-function retain(env: PassEnv, path: string, src: Source, module: PyModule | ScriptModule | undefined, isScript: boolean): void {
-  const r = env.retention;
+function retain(env: PassEnv, path: string, src: Source, module: PyModule | ScriptModule | undefined): void {
   const size = src.text?.length ?? 0;
+  if (module) env.parsed.set(path, module, moduleBytes(module, size), env.facts.appOf(path).root);
+  const r = env.retention;
   if (!r || size > RETAIN_FILE_MAX || r.chars + size > RETAIN_CHARS) return;
   r.chars += size;
   env.reader.keep(path, src);
-  if (isScript && r.scriptChars + size > RETAIN_SCRIPT_CHARS) return;
-  if (isScript) r.scriptChars += size;
-  if (module) r.modules.set(path, module);
 }
 
 /** Narrow the rules the pass runs (rules the deployment context makes moot everywhere are dropped). */
@@ -292,7 +357,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   const triggered = candidates.filter((r) => matchesTriggers(r, text, env.options.get(r.meta.id), kind, app));
   const wantFramework = sniffsFramework(env, path, kind) && FRAMEWORK_HINT[kind]!.test(text);
   if (triggered.length === 0 && !wantFramework) {
-    retain(env, path, src, undefined, false);
+    retain(env, path, src, undefined);
     return outcome({ bytes: text.length });
   }
 
@@ -362,7 +427,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
       break;
   }
   const frameworks = [...new Set([...modules].map(frameworkOfImport).filter((f): f is Framework => f !== undefined))].sort();
-  retain(env, path, src, self.py ?? self.js, kind === 'script');
+  retain(env, path, src, self.py ?? self.js);
   const project = trackedFacts(env, deps, path, src.hash, text, frameworks, self);
   const drafts: ResolvedDraft[] = [];
   const errors: { ruleId: string; message: string }[] = [];

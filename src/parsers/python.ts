@@ -152,6 +152,8 @@ export interface PyModule {
   readonly syntaxErrors: readonly PySyntaxError[];
   /** Offset after the module docstring and `from __future__` imports: where new imports go. */
   readonly importInsertOffset: number;
+  /** Syntax nodes the module was built from: what its memory cost scales with (see moduleBytes in src/engine/file-pass.ts). */
+  readonly nodes: number;
   /** True when `module` (or a submodule of it) is imported. */
   importsModule(module: string): boolean;
   /** Resolve a dotted name through this file's imports: "F" -> "flask.Flask", "np.x" -> "numpy.x". */
@@ -611,6 +613,7 @@ class Builder {
       strings: this.strings,
       syntaxErrors: this.errors,
       importInsertOffset,
+      nodes: this.t.count,
       importsModule: (m) => [...modules].some((x) => x === m || x.startsWith(`${m}.`)) || [...aliases.values()].some((q) => q === m || q.startsWith(`${m}.`)),
       qualify,
       instanceOf: (name, scope) => {
