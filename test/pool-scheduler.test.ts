@@ -1,11 +1,13 @@
 /**
  * The pool's batch scheduler: every batch is handed out exactly once, an app's batches stay on
  * the thread that started it while other apps have work, and a thread with nothing of its own
- * helps with the app that has the most left.
+ * helps with the app that has the most left. And how many threads a pass gets.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AppScheduler } from '../src/engine/pool.js';
+import { availableParallelism } from 'node:os';
+import type { DiscoveredFile } from '../src/engine/discover.js';
+import { AppScheduler, autoThreads } from '../src/engine/pool.js';
 
 describe('AppScheduler', () => {
   it('keeps each app on one thread while other apps have work', () => {
@@ -46,5 +48,30 @@ describe('AppScheduler', () => {
       }
     }
     assert.deepEqual([...seen].sort((x, y) => x - y), apps.map((_, i) => i));
+  });
+});
+
+describe('autoThreads', () => {
+  const repo = (apps: Record<string, number>, size = 20_000) => {
+    const files: DiscoveredFile[] = [];
+    for (const [app, n] of Object.entries(apps)) for (let k = 0; k < n; k++) files.push({ path: `${app}/m${k}.py`, kind: 'python', size } as DiscoveredFile);
+    return { files, items: files.map((_, i) => ({ i })) };
+  };
+  const appOf = (p: string) => p.slice(0, p.indexOf('/'));
+  const cores = Math.min(availableParallelism(), 8);
+
+  it('stays on one thread for small work', () => {
+    const { files, items } = repo({ a: 50, b: 50 });
+    assert.equal(autoThreads(items, files, appOf), 1);
+  });
+
+  it('stays on one thread when one app holds most of a large repository (its scans would run on every thread)', () => {
+    const { files, items } = repo({ big: 2400, small: 600 });
+    assert.equal(autoThreads(items, files, appOf), 1);
+  });
+
+  it('uses the cores when the work is spread over apps', () => {
+    const { files, items } = repo({ a: 1000, b: 1000, c: 1000 });
+    assert.equal(autoThreads(items, files, appOf), cores);
   });
 });

@@ -159,7 +159,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   phase('cache');
 
   // The pass: inline or on a pool; results land in file order whatever ran them.
-  const threads = fixing ? 1 : Math.max(1, options.workers ?? autoThreads(work, files));
+  const threads = fixing ? 1 : Math.max(1, options.workers ?? autoThreads(work, files, (p) => facts.appOf(p).root));
   const registry = threads > 1 ? await registryFor(options.rules) : undefined;
   const hits = audited - work.length;
   await loadParsersFor(work.map((it) => files[it.i]!));
