@@ -8,7 +8,7 @@ import { composeEnv, dockerEnv, rangeOf } from './_shared/config-files.js';
 import { ignoredBy } from './_shared/gitignore.js';
 import { envRead } from './_shared/js.js';
 import { envLookup } from './_shared/python.js';
-import { PY_ESCAPE, pyDecoded, someMatch } from './_shared/triggers.js';
+import { pyDecoded, pyHasEscape, someMatch } from './_shared/triggers.js';
 import { isCredentialName, isReference, isSigningKeyName, looksRandom, oncePerRange, shannonEntropy, upperSnake } from './_shared/secrets.js';
 
 type MessageId = 'knownToken' | 'privateKey' | 'namedSecret';
@@ -69,7 +69,7 @@ function notPassStatement(text: string, at: number): boolean {
 function pyMayReport(text: string): boolean {
   if (TOKEN_TRIGGER.test(text)) return true;
   if (someMatch(text, PY_NAME_END, (at) => notPassStatement(text, at))) return true;
-  if (!PY_ESCAPE.test(text)) return false;
+  if (!pyHasEscape(text)) return false;
   const decoded = pyDecoded(text);
   return TOKEN_TRIGGER.test(decoded) || someMatch(decoded, PY_NAME_END, (at) => notPassStatement(decoded, at));
 }

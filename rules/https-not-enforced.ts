@@ -3,7 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { ts, walk } from '../src/parsers/script.js';
 import { appPython, appScripts, perApp, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
-import { mayCallExpress, PY_ESCAPE } from './_shared/triggers.js';
+import { mayCallExpress, pyHasEscape } from './_shared/triggers.js';
 
 const flaskRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
 const djangoRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
@@ -29,7 +29,7 @@ export default defineRule({
     // string) or a top-level MIDDLEWARE list; script, the `const app = express()` call
     // (mayCallExpress: route modules that only use express.Router() fail it). The app-wide
     // evidence (redirects elsewhere, vercel.json) is read from other files and needs no trigger.
-    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|force_https|MIDDLEWARE/.test(text) || /SECURE_SSL_REDIRECT/i.test(text) || PY_ESCAPE.test(text) : mayCallExpress(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|force_https|MIDDLEWARE/.test(text) || /SECURE_SSL_REDIRECT/i.test(text) || pyHasEscape(text) : mayCallExpress(text))],
     messages: {
       djangoUnset: 'SECURE_SSL_REDIRECT is never set: Django serves plain HTTP requests instead of redirecting them to HTTPS.',
       djangoOff: 'SECURE_SSL_REDIRECT is False{where}: plain HTTP requests are served.',

@@ -5,7 +5,7 @@ import type { PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, propertyName, ts, walk, type ScriptModule } from '../src/parsers/script.js';
 import { appPython, appScripts, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
-import { mayCallExpress, PY_ESCAPE } from './_shared/triggers.js';
+import { mayCallExpress, pyHasEscape } from './_shared/triggers.js';
 
 /** Response headers that harden a browser-facing app. */
 const HEADERS = ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'permissions-policy', 'content-security-policy-report-only'];
@@ -51,7 +51,7 @@ export default defineRule({
     // `const app = express()` call (mayCallExpress), NestFactory.create, fastify() (the module
     // name or the callee), or a next.config whose config object has one of NEXT_CONFIG_KEYS as a
     // property name. Helmet and headers set by hand are read from other files.
-    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|MIDDLEWARE/.test(text) || /SECURE_HSTS_SECONDS|SECURE_CONTENT_TYPE_NOSNIFF|X_FRAME_OPTIONS/i.test(text) || PY_ESCAPE.test(text) : /\bNestFactory\b|\bfastify\b/.test(text) || NEXT_CONFIG_KEY.test(text) || mayCallExpress(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|MIDDLEWARE/.test(text) || /SECURE_HSTS_SECONDS|SECURE_CONTENT_TYPE_NOSNIFF|X_FRAME_OPTIONS/i.test(text) || pyHasEscape(text) : /\bNestFactory\b|\bfastify\b/.test(text) || NEXT_CONFIG_KEY.test(text) || mayCallExpress(text))],
     messages: {
       noHeaders: 'No security headers are set for this app: no {middleware} and no Content-Security-Policy, X-Frame-Options or X-Content-Type-Options set by hand.',
       noCsp: 'The app sets {have} but no Content-Security-Policy.',

@@ -6,6 +6,7 @@ import { appLoginRoutes, LOGIN_HINT, type LoginRoute } from './_shared/login.js'
 import { appPython, appScripts, backendApps, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass, isTruthyConst } from './_shared/python.js';
 import { assignmentsIn, callsIn } from './_shared/routes.js';
+import { pyTextHas } from './_shared/triggers.js';
 
 /** Names of an inactivity timeout: a last-activity stamp, an idle limit, django-session-timeout, django-auto-logout. */
 const IDLE = /idle_?timeout|session_?idle|idle_?session|inactiv|last_?seen|last_?activ|last_?request_?at|session_?timeout|SESSION_EXPIRE_SECONDS|auto_?logout/i;
@@ -124,10 +125,27 @@ function usesJwt(project: ProjectFacts, app: App): boolean {
 }
 
 function customSessionStore(project: ProjectFacts, app: App): boolean {
-  return some(appPython(project, app, /[Ss]ession/), ({ py }) =>
+  // The evidence is a name as written (`*sessions[...] =`, `class *UserSession`), so its text is in the module.
+  return some(appPython(project, app, /sessions|(?:Auth|Login|User)Session/), ({ py }) =>
     py.assignments.some((a) => a.targetExpr.kind === 'subscript' && /(^|\.|_)sessions$/.test(dottedName(a.targetExpr.object) ?? '')) ||
     py.classes.some((c) => c.bases.length > 0 && /^\w*(Auth|Login|User)Session$/.test(c.name)),
   );
+}
+
+/** The words pyTimeouts' scan has always asked for (kept, so it reads no module it did not). */
+const TIMEOUT_HINT = /LIFETIME|REMEMBER_COOKIE_DURATION|SESSION_|SessionMiddleware|permanent_session_lifetime|idle|inactiv|last_?seen|last_?activ|timeout|logout/i;
+/** What pyTimeouts counts: the setting keys and the middleware, and IDLE's names. */
+const TIMEOUT_EVIDENCE = new RegExp(String.raw`LIFETIME|REMEMBER_COOKIE_DURATION|SESSION_COOKIE_AGE|SESSION_EXPIRE_AT_BROWSER_CLOSE|SessionMiddleware|${IDLE.source}`, 'i');
+
+/**
+ * Can the module hold what pyTimeouts counts? Its evidence is a setting key, a name or a string
+ * matching TIMEOUT_EVIDENCE, so the text holds one, as written or (a string) with the escapes
+ * the facade decodes. TIMEOUT_HINT's `timeout`, `logout` and `session_` matched 187 modules of the
+ * Python corpus (socket timeouts, logout views, request.session_key), which the project phase of
+ * a 2-thread run re-parsed (the pass had parsed them on the other thread); this keeps 18.
+ */
+function mayHoldTimeouts(text: string): boolean {
+  return TIMEOUT_HINT.test(text) && pyTextHas(text, TIMEOUT_EVIDENCE);
 }
 
 interface PyTimeouts {
@@ -140,7 +158,7 @@ interface PyTimeouts {
 
 function pyTimeouts(project: ProjectFacts, app: App): PyTimeouts {
   const t = { idle: false, flaskLifetime: false, rememberDuration: false, djangoAge: false, starletteMaxAge: false };
-  for (const { py } of appPython(project, app, /LIFETIME|REMEMBER_COOKIE_DURATION|SESSION_|SessionMiddleware|permanent_session_lifetime|idle|inactiv|last_?seen|last_?activ|timeout|logout/i)) {
+  for (const { py } of appPython(project, app, mayHoldTimeouts)) {
     for (const item of configItems(py)) {
       if (inDevOnlyClass(item)) continue;
       if (item.key === 'PERMANENT_SESSION_LIFETIME') t.flaskLifetime = true;

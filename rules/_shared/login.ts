@@ -12,6 +12,7 @@ import { type PyCall, type PyFunction, type PyModule } from '../../src/parsers/p
 import { dotted, literalValue, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
 import { appFiles, perApp } from './project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './routes.js';
+import { pyMaySubmitRoute } from './triggers.js';
 
 /** Calls that verify a password. */
 export const PY_VERIFY = /(^|\.)(check_password_hash|check_password|verify_password|verify|checkpw|authenticate|check_pw)$/;
@@ -71,12 +72,14 @@ const LOGIN_ROUTES = new WeakMap<ProjectFacts, Map<App, LoginRoute[]>>();
 
 function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
   const out: LoginRoute[] = [];
-  let pyFns: Map<string, { fn: PyFunction; py: PyModule }> | undefined;
+  let pyFiles: string[] | undefined;
   for (const file of appFiles(project, app, /\.(py|[cm]?[jt]sx?)$/)) {
     if (file.endsWith('.d.ts')) continue;
     const text = project.readText(file);
     if (!text || !LOGIN_HINT.test(text)) continue;
     if (file.endsWith('.py')) {
+      // Only the module's own state-changing routes count here (djangoViewFunctions finds views elsewhere).
+      if (!pyMaySubmitRoute(text, true)) continue;
       const py = project.python(file);
       if (!py) continue;
       for (const r of pythonRoutes(py, file)) {
@@ -90,8 +93,7 @@ function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
             out.push({ lang: 'python', file, at: r.at, name: 'LoginView', route: r, py, handler: undefined, handlerPy: undefined });
             continue;
           }
-          pyFns ??= djangoViewFunctions(project, app);
-          const found = pyFns.get(r.handlerName?.split('.').at(-1) ?? '');
+          const found = djangoViewFunction(project, r.handlerName?.split('.').at(-1) ?? '', (pyFiles ??= appFiles(project, app, /\.py$/)));
           if (found) ({ fn: handler, py: handlerPy } = found);
         }
         if (!handler || !handlerPy || !pyVerifiesPassword(handlerPy, handler)) continue;
@@ -113,19 +115,26 @@ function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
   return out;
 }
 
-/** Top-level functions (and the `post` method of class-based views) of the app's Python modules, by name. */
-function djangoViewFunctions(project: ProjectFacts, app: App): Map<string, { fn: PyFunction; py: PyModule }> {
-  const out = new Map<string, { fn: PyFunction; py: PyModule }>();
-  for (const file of appFiles(project, app, /\.py$/)) {
-    const text = project.readText(file);
-    if (!text || !LOGIN_HINT.test(text)) continue;
-    const py = project.python(file);
+/**
+ * The view a Django route names: the last top-level function `name` (or `post` method of a class
+ * `name`) of the last module (in `files` order) that has one, as a map of every module's
+ * definitions by name would hold it. Looked for from the end, parsing only modules whose text
+ * holds the name, so a project with Django routes no longer parses every module with a login
+ * word (46 modules of the Python corpus, re-parsed by the project phase of a 2-thread run).
+ */
+function djangoViewFunction(project: ProjectFacts, name: string, files: readonly string[]): { fn: PyFunction; py: PyModule } | undefined {
+  if (!name) return undefined;
+  for (let k = files.length - 1; k >= 0; k--) {
+    const text = project.readText(files[k]!);
+    if (!text || !text.includes(name) || !LOGIN_HINT.test(text)) continue;
+    const py = project.python(files[k]!);
     if (!py) continue;
+    let found: { fn: PyFunction; py: PyModule } | undefined;
     for (const fn of py.functions) {
       if (fn.scope.functions.length > 0) continue;
-      if (fn.scope.classes.length === 0) out.set(fn.name, { fn, py });
-      else if (fn.name === 'post' && fn.scope.classes.length === 1) out.set(fn.scope.classes[0]!, { fn, py });
+      if (fn.scope.classes.length === 0 ? fn.name === name : fn.name === 'post' && fn.scope.classes.length === 1 && fn.scope.classes[0] === name) found = { fn, py };
     }
+    if (found) return found;
   }
-  return out;
+  return undefined;
 }

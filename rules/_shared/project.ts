@@ -18,13 +18,24 @@ export function appFiles(project: ProjectFacts, app: App, ext: RegExp): string[]
 }
 
 /**
- * Python modules of the app whose text contains `needle`, parsed one at a time as the caller
+ * A cheap test of a module's text (and path) before it is parsed: a word it must contain, a
+ * pattern, or a predicate for evidence that needs more than one word (an auth word in a module
+ * that can declare a state-changing route), so that scans parse only modules that can hold it.
+ */
+export type Needle = string | RegExp | ((text: string, path: string) => boolean);
+
+function needleHolds(needle: Needle, text: string, path: string): boolean {
+  return typeof needle === 'string' ? text.includes(needle) : typeof needle === 'function' ? needle(text, path) : needle.test(text);
+}
+
+/**
+ * Python modules of the app whose text passes `needle`, parsed one at a time as the caller
  * iterates: a caller that stops at the first evidence (`for … return`, `some`) parses no further.
  */
-export function* appPython(project: ProjectFacts, app: App, needle: string | RegExp): Generator<{ path: string; py: PyModule }> {
+export function* appPython(project: ProjectFacts, app: App, needle: Needle): Generator<{ path: string; py: PyModule }> {
   for (const path of appFiles(project, app, PY_FILE)) {
     const text = project.readText(path);
-    if (text === undefined || !(typeof needle === 'string' ? text.includes(needle) : needle.test(text))) continue;
+    if (text === undefined || !needleHolds(needle, text, path)) continue;
     const py = project.python(path);
     if (py) yield { path, py };
   }
