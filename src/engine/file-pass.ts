@@ -201,13 +201,13 @@ export class ParsedModules {
     this.bytes += bytes;
     this.touch(path, e);
     const current = this.apps.get(app)!;
+    const fits = () => this.bytes <= this.budget && this.bytes - current.bytes <= this.otherApps;
     for (const [root, a] of this.apps) {
-      const others = this.bytes - current.bytes;
-      if (this.bytes <= this.budget && others <= this.otherApps) break;
+      if (fits()) break;
       if (root === app) continue;
       for (const p of a.paths) {
         this.evict(p, this.entries.get(p)!);
-        if (this.bytes <= this.budget && this.bytes - current.bytes <= this.otherApps) break;
+        if (fits()) break;
       }
     }
     for (const p of current.paths) {
