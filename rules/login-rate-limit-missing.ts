@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dottedName, type PyExpr, type PyModule } from '../src/parsers/python.js';
 import { dotted, objectProps, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
-import { appPython, appScripts, perApp } from './_shared/project.js';
+import { appMemo, appPython, appScripts, perApp } from './_shared/project.js';
 import { configItems } from './_shared/python.js';
 import { appUses, authRouteKind, decoratorName, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute, type RouteBase } from './_shared/routes.js';
 import { pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
@@ -15,8 +15,9 @@ const LIMITER_NAME = /limit|throttl|brute|slowDown/i;
 const JS_AUTH_WORD = /login|signin|sign_in|sign-in|register|signup|sign_up|sign-up|reset|forgot|token|otp|2fa|mfa|auth/i;
 /** Every word an AUTH_PATTERNS kind needs in a route path or handler name (routes.ts). */
 const PY_AUTH_WORD = /forgot|reset|recover|register|signup|sign[-_]?up|create[-_]account|join|token|otp|2fa|mfa|two[-_]factor|verify|log[-_]?in|sign[-_]?in|auth|session/i;
-const pyGlobal = new WeakMap<ProjectFacts, Map<App, string | undefined>>();
-const jsGlobal = new WeakMap<ProjectFacts, Map<App, string | undefined>>();
+/** An app-wide rate limiter (its name), per language. */
+const PY_GLOBAL = appMemo('login-rate-limit-missing.pyGlobalLimit', (project, app) => pyGlobalLimit(project, app));
+const JS_GLOBAL = appMemo('login-rate-limit-missing.jsGlobalLimit', (project, app) => jsGlobalLimit(project, app));
 
 export default defineRule({
   meta: {
@@ -66,7 +67,7 @@ export default defineRule({
         const kind = authRouteKind(r);
         if (!kind || !attackable(r)) continue;
         if (pyRouteLimited(r, py)) continue;
-        if (perApp(pyGlobal, project, app, () => pyGlobalLimit(project, app))) continue;
+        if (perApp(PY_GLOBAL, project, app)) continue;
         report(ctx, r, kind);
       }
     },
@@ -80,7 +81,7 @@ export default defineRule({
         const kind = authRouteKind(r);
         if (!kind || !attackable(r)) continue;
         if (jsRouteLimited(r, js)) continue;
-        if (perApp(jsGlobal, project, app, () => jsGlobalLimit(project, app))) continue;
+        if (perApp(JS_GLOBAL, project, app)) continue;
         report(ctx, r, kind);
       }
     },

@@ -7,7 +7,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { ProjectContext, TextRange } from '../../src/engine/types.js';
 import type { PyCall } from '../../src/parsers/python.js';
 import { dotted, ts, walk } from '../../src/parsers/script.js';
-import { appPython, appScripts, dottedNamesIn, isBackendApp, perApp, some } from './project.js';
+import { appMemo, appPython, appScripts, dottedNamesIn, isBackendApp, perApp, some } from './project.js';
 import { checksPassword, JS_VERIFY, PASSWORDISH, PY_VERIFY } from './login.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
 
@@ -25,7 +25,10 @@ const PY_HINT = /login|signin|sign_in|register|signup|sign_up|authenticate/i;
 const JS_HINT = /login|signin|signIn|register|signup|signUp/;
 const JS_HASHERS = ['bcrypt', 'bcryptjs', 'argon2', '@node-rs/argon2', '@node-rs/bcrypt'];
 
-const SITES = { login: new WeakMap<ProjectFacts, Map<App, AuthSite[]>>(), register: new WeakMap<ProjectFacts, Map<App, AuthSite[]>>() };
+const SITES = {
+  login: appMemo('accounts.loginSites', (project, app) => findAuthSites(project, app, 'login')),
+  register: appMemo('accounts.registerSites', (project, app) => findAuthSites(project, app, 'register')),
+};
 
 /**
  * Auth routes of one kind ('login': a state-changing login route whose handler verifies a password),
@@ -33,7 +36,7 @@ const SITES = { login: new WeakMap<ProjectFacts, Map<App, AuthSite[]>>(), regist
  */
 export function authSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {
   if (!isBackendApp(app)) return [];
-  return perApp(SITES[kind], project, app, () => findAuthSites(project, app, kind));
+  return perApp(SITES[kind], project, app);
 }
 
 function findAuthSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {

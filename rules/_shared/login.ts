@@ -10,7 +10,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { TextRange } from '../../src/engine/types.js';
 import { type PyCall, type PyFunction, type PyModule } from '../../src/parsers/python.js';
 import { dotted, literalValue, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
-import { appFiles, perApp } from './project.js';
+import { appFiles, appMemo, perApp } from './project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './routes.js';
 
 /** Calls that verify a password. */
@@ -63,11 +63,11 @@ export type LoginRoute =
  * a framework's own login view (Django's LoginView), whose body is not in the repository.
  */
 export function appLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
-  return perApp(LOGIN_ROUTES, project, app, () => findLoginRoutes(project, app));
+  return perApp(LOGIN_ROUTES, project, app);
 }
 
 /** appLoginRoutes is asked by several rules (audit log, session timeout): computed once per app and audit. */
-const LOGIN_ROUTES = new WeakMap<ProjectFacts, Map<App, LoginRoute[]>>();
+const LOGIN_ROUTES = appMemo('login.loginRoutes', (project, app) => findLoginRoutes(project, app));
 
 function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
   const out: LoginRoute[] = [];

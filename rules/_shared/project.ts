@@ -4,6 +4,7 @@
  * inside Python handler bodies. Text needles are only a cheap pre-filter before parsing.
  */
 import { PER_APP, type App, type PerAppMemo, type ProjectFacts } from '../../src/engine/facts.js';
+import { defineMemo, type MemoDef } from '../../src/engine/memo.js';
 import { BACKEND_FRAMEWORKS, type TextRange } from '../../src/engine/types.js';
 import { dottedName, type PyExpr, type PyModule } from '../../src/parsers/python.js';
 import type { ScriptModule } from '../../src/parsers/script.js';
@@ -59,33 +60,49 @@ export function appImportsPy(project: ProjectFacts, app: App, modules: readonly 
 }
 
 /**
- * Memoise a per-app computation for one audit. The engine's facts (a view per audited file) carry
- * a per-thread memo that records what the computation read, so every file that uses the value
- * depends on those files in the cache: computed once per app and thread, not once per file.
- * Plain facts (unit tests) fall back to a memo per facts object.
+ * A per-app computation shared by every file a rule audits ("is CSRFProtect initialised anywhere
+ * in the app?"), defined once at module level under a unique name: `perApp(MEMO, project, app)`
+ * computes it once per app and thread. The engine records what it read and a digest of its value,
+ * so a file that used it stays cached as long as the value is the same (see src/engine/memo.ts).
+ * `compute` may depend only on the project and the app it is given.
  */
-export function perApp<T>(cache: WeakMap<ProjectFacts, Map<App, T>>, project: ProjectFacts, app: App, compute: () => T): T {
-  const memo = (project as ProjectFacts & { [PER_APP]?: PerAppMemo })[PER_APP];
-  if (memo) return memo(cache, app, compute) as T;
-  let byApp = cache.get(project);
-  if (!byApp) {
-    byApp = new Map();
-    cache.set(project, byApp);
-  }
-  if (!byApp.has(app)) byApp.set(app, compute());
-  return byApp.get(app)!;
+export function appMemo<T>(name: string, compute: (project: ProjectFacts, app: App) => T): AppMemo<T> {
+  return defineMemo(name, 'app', (project, app) => compute(project, app!)) as AppMemo<T>;
 }
 
-/** The key `perProject` memoises under: one value per audit, not per app. */
-const WHOLE_PROJECT = { root: '\0project', frameworks: new Set() } as unknown as App;
+/** A computation over the whole project (every app), once per audit; it must not depend on frameworks. */
+export function projectMemo<T>(name: string, compute: (project: ProjectFacts) => T): ProjectMemo<T> {
+  return defineMemo(name, 'project', (project) => compute(project)) as ProjectMemo<T>;
+}
+
+export type AppMemo<T> = MemoDef<T> & { readonly scope: 'app' };
+export type ProjectMemo<T> = MemoDef<T> & { readonly scope: 'project' };
+
+/** Plain facts (unit tests build them) have no engine memo: one value per facts object, memo and app. */
+const PLAIN = new WeakMap<ProjectFacts, Map<MemoDef, Map<App | undefined, unknown>>>();
+
+function memoised<T>(def: MemoDef<T>, project: ProjectFacts, app: App | undefined): T {
+  const memo = (project as ProjectFacts & { [PER_APP]?: PerAppMemo })[PER_APP];
+  if (memo) return memo(def, app) as T;
+  let byDef = PLAIN.get(project);
+  if (!byDef) PLAIN.set(project, (byDef = new Map()));
+  let byApp = byDef.get(def);
+  if (!byApp) byDef.set(def, (byApp = new Map()));
+  if (!byApp.has(app)) byApp.set(app, def.compute(project, app));
+  return byApp.get(app) as T;
+}
+
+/** The value of an app memo for this app (computed once per app and thread). */
+export function perApp<T>(def: AppMemo<T>, project: ProjectFacts, app: App): T {
+  return memoised(def, project, app);
+}
 
 /**
- * Memoise a computation over the whole project (every app) for one audit, as `perApp` does per
- * app. A `WeakMap` keyed by the facts alone caches per audited file: the engine gives each file
- * its own view of the facts, so such a cache recomputed a project-wide scan for every file.
+ * The value of a project memo. (A `WeakMap` keyed by the facts would cache per audited file: the
+ * engine gives each file its own view of the facts.)
  */
-export function perProject<T>(cache: WeakMap<ProjectFacts, Map<App, T>>, project: ProjectFacts, compute: () => T): T {
-  return perApp(cache, project, WHOLE_PROJECT, compute);
+export function perProject<T>(def: ProjectMemo<T>, project: ProjectFacts): T {
+  return memoised(def, project, undefined);
 }
 
 // ---------------------------------------------------------------- Python expressions
