@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dottedName, type PyExpr, type PyModule } from '../src/parsers/python.js';
 import { dotted, objectProps, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
-import { appMemo, appPython, appScripts, perApp } from './_shared/project.js';
+import { appMemo, appPyParts, appPython, appScripts, perApp, pyFileMemo } from './_shared/project.js';
 import { configItems } from './_shared/python.js';
 import { appUses, authRouteKind, decoratorName, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute, type RouteBase } from './_shared/routes.js';
 import { pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
@@ -126,21 +126,26 @@ function pyRouteLimited(r: PyRoute, py: PyModule): boolean {
 }
 
 /** A limit that covers every route: Limiter(default_limits=...), slowapi middleware, DRF default throttles, django-axes. */
+/** The first production module of the app that sets up a global limit, and how. */
 function pyGlobalLimit(project: ProjectFacts, app: App): string | undefined {
-  for (const { py } of appPython(project, app, /Limiter|THROTTLE|axes|ratelimit|RATELIMIT/)) {
-    for (const c of py.calls) {
-      if (/^(flask_limiter|slowapi)(\.\w+)*\.Limiter$/.test(c.qualified) && c.keyword('default_limits')) return 'default_limits';
-      if (/SlowAPIMiddleware$/.test(c.positional[0]?.text ?? '') && c.callee.endsWith('add_middleware')) return 'slowapi middleware';
-    }
-    for (const item of configItems(py)) {
-      if (item.key === 'REST_FRAMEWORK' && item.value.kind === 'dict' && item.value.entries.some((e) => e.key?.kind === 'str' && e.key.value === 'DEFAULT_THROTTLE_CLASSES')) return 'DRF throttles';
-      if (item.key === 'DEFAULT_THROTTLE_CLASSES') return 'DRF throttles';
-      if ((item.key === 'INSTALLED_APPS' || item.key === 'MIDDLEWARE') && (item.value.kind === 'list' || item.value.kind === 'tuple') && item.value.elements.some((e) => e.kind === 'str' && /^axes(\.|$)/.test(e.value))) return 'django-axes';
-      if (item.key === 'RATELIMIT_DEFAULT' || item.key === 'RATELIMIT_APPLICATION') return item.key;
-    }
-  }
+  for (const { part } of appPyParts(project, app, PY_LIMIT_IN)) return part;
   return undefined;
 }
+
+/** How one module sets up a global limit, if it does (the part of PY_GLOBAL the cache keeps per file). */
+const PY_LIMIT_IN = pyFileMemo('login-rate-limit-missing.pyLimitIn', /Limiter|THROTTLE|axes|ratelimit|RATELIMIT/, (py): string | undefined => {
+  for (const c of py.calls) {
+    if (/^(flask_limiter|slowapi)(\.\w+)*\.Limiter$/.test(c.qualified) && c.keyword('default_limits')) return 'default_limits';
+    if (/SlowAPIMiddleware$/.test(c.positional[0]?.text ?? '') && c.callee.endsWith('add_middleware')) return 'slowapi middleware';
+  }
+  for (const item of configItems(py)) {
+    if (item.key === 'REST_FRAMEWORK' && item.value.kind === 'dict' && item.value.entries.some((e) => e.key?.kind === 'str' && e.key.value === 'DEFAULT_THROTTLE_CLASSES')) return 'DRF throttles';
+    if (item.key === 'DEFAULT_THROTTLE_CLASSES') return 'DRF throttles';
+    if ((item.key === 'INSTALLED_APPS' || item.key === 'MIDDLEWARE') && (item.value.kind === 'list' || item.value.kind === 'tuple') && item.value.elements.some((e) => e.kind === 'str' && /^axes(\.|$)/.test(e.value))) return 'django-axes';
+    if (item.key === 'RATELIMIT_DEFAULT' || item.key === 'RATELIMIT_APPLICATION') return item.key;
+  }
+  return undefined;
+});
 
 // ---------------------------------------------------------------- JS / TS
 

@@ -5,7 +5,7 @@
  * dependants cached; changing the value re-audits them. Either way the report equals a cold run.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -89,6 +89,34 @@ describe('early cutoff: memo results are cached by the digest of their value', (
     const back = await run({ cache });
     assert.equal(back.out, (await run({})).out);
     assert.deepEqual(csrfAt(back.result), ['app.py:4']);
+  });
+});
+
+describe('early cutoff through file parts: an app memo combined from per-file values', () => {
+  // n-plus-one-query's lazy relationships are the union of one cached part per module.
+  let models: string;
+  const nPlusOne = (r: AuditResult) => r.findings.filter((f) => f.ruleId === 'n-plus-one-query').map((f) => `${f.location.path}:${f.location.startLine}`);
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'prodaudit-cutoff-parts-'));
+    root = join(work, 'repo');
+    cache = join(work, 'cache');
+    cpSync('fixtures/n-plus-one-query/django-orm', root, { recursive: true });
+    models = join(root, 'shop/models.py');
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('keeps the views cached when a models change leaves the relationships alone, and re-audits them when it does not', async () => {
+    const cold = await run({ cache });
+    assert.ok(nPlusOne(cold.result).includes('shop/views.py:11'), 'order.customer is a lazy relationship');
+    appendFileSync(models, '\n\n# Customer.orders is the reverse relation\n');
+    const same = await run({ cache });
+    assert.equal(same.out, (await run({})).out);
+    assert.equal(same.stats.cache.misses, 1, `only models.py is re-audited: ${JSON.stringify(same.stats.cache)}`);
+    writeFileSync(models, readFileSync(models, 'utf8').replace('customer = models.ForeignKey', 'customer_id = models.IntegerField()\n    buyer = models.ForeignKey'));
+    const changed = await run({ cache });
+    assert.equal(changed.out, (await run({})).out, 'cached run differs from a cold run of the changed tree');
+    assert.ok(!nPlusOne(changed.result).includes('shop/views.py:11'), 'order.customer is no longer a relationship');
+    assert.ok(changed.stats.cache.misses >= 2, `views.py must be re-audited: ${JSON.stringify(changed.stats.cache)}`);
   });
 });
 

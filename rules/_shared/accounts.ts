@@ -7,7 +7,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { ProjectContext, TextRange } from '../../src/engine/types.js';
 import type { PyCall } from '../../src/parsers/python.js';
 import { dotted, ts, walk } from '../../src/parsers/script.js';
-import { appMemo, appPython, appScripts, dottedNamesIn, isBackendApp, perApp, some } from './project.js';
+import { appMemo, appPyParts, appPython, appScripts, dottedNamesIn, isBackendApp, perApp, pyFileMemo, some } from './project.js';
 import { checksPassword, JS_VERIFY, PASSWORDISH, PY_VERIFY } from './login.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
 
@@ -42,20 +42,10 @@ export function authSites(project: ProjectFacts, app: App, kind: 'login' | 'regi
 function findAuthSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {
   const out: AuthSite[] = [];
   const wanted = (k: AuthRouteKind | undefined) => k === kind;
-  for (const { path, py } of appPython(project, app, PY_HINT)) {
-    for (const r of pythonRoutes(py, path)) {
-      if (!wanted(authRouteKind(r)) || !isStateChanging(r)) continue;
-      if (kind === 'login' && !(r.handler && callsIn(py, r.handler).some(pyVerifies))) continue;
-      out.push({ file: path, at: r.at, line: r.line });
-    }
+  for (const { part } of appPyParts(project, app, PY_SITES_IN)) {
+    out.push(...part[kind].routes);
     // Django function views are routed from urls.py; the view itself names the flow and verifies the password.
-    if (app.frameworks.has('django') && /views/.test(path)) {
-      for (const f of py.functions) {
-        if (!wanted(authRouteKind({ path: undefined, handlerName: f.name }))) continue;
-        if (kind === 'login' && !callsIn(py, f).some(pyVerifies)) continue;
-        out.push({ file: path, at: f.nameRange, line: f.line });
-      }
-    }
+    if (app.frameworks.has('django')) out.push(...part[kind].views);
   }
   let hashes: boolean | undefined;
   for (const { path, js } of appScripts(project, app, JS_HINT)) {
@@ -76,6 +66,28 @@ function findAuthSites(project: ProjectFacts, app: App, kind: 'login' | 'registe
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
+
+/** One module's auth sites of both kinds: its routes, and (in a views module) Django view functions (the part of SITES the cache keeps per file). */
+const PY_SITES_IN = pyFileMemo('accounts.pySitesIn', PY_HINT, (py, path) => {
+  const sites = (kind: 'login' | 'register') => {
+    const routes: AuthSite[] = [];
+    const views: AuthSite[] = [];
+    for (const r of pythonRoutes(py, path)) {
+      if (authRouteKind(r) !== kind || !isStateChanging(r)) continue;
+      if (kind === 'login' && !(r.handler && callsIn(py, r.handler).some(pyVerifies))) continue;
+      routes.push({ file: path, at: r.at, line: r.line });
+    }
+    if (/views/.test(path)) {
+      for (const f of py.functions) {
+        if (authRouteKind({ path: undefined, handlerName: f.name }) !== kind) continue;
+        if (kind === 'login' && !callsIn(py, f).some(pyVerifies)) continue;
+        views.push({ file: path, at: f.nameRange, line: f.line });
+      }
+    }
+    return { routes, views };
+  };
+  return { login: sites('login'), register: sites('register') };
+});
 
 /** What counts as evidence of a feature, by kind of parse-tree node. */
 export interface FeatureEvidence {

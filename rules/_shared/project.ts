@@ -4,7 +4,7 @@
  * inside Python handler bodies. Text needles are only a cheap pre-filter before parsing.
  */
 import { PER_APP, type App, type PerAppMemo, type ProjectFacts } from '../../src/engine/facts.js';
-import { defineMemo, type MemoDef } from '../../src/engine/memo.js';
+import { asStored, defineMemo, type MemoDef } from '../../src/engine/memo.js';
 import { BACKEND_FRAMEWORKS, type TextRange } from '../../src/engine/types.js';
 import { dottedName, type PyExpr, type PyModule } from '../../src/parsers/python.js';
 import type { ScriptModule } from '../../src/parsers/script.js';
@@ -75,21 +75,55 @@ export function projectMemo<T>(name: string, compute: (project: ProjectFacts) =>
   return defineMemo(name, 'project', (project) => compute(project)) as ProjectMemo<T>;
 }
 
+/**
+ * One file's part of an app-wide scan (`compute` reads that file only, and returns JSON data: the
+ * cache keeps the value with the file's content hash). An app memo built from parts is recomputed
+ * on a warm run from the cached parts of unchanged files, parsing only the changed ones.
+ */
+export function fileMemo<T>(name: string, compute: (project: ProjectFacts, path: string) => T): FileMemo<T> {
+  return defineMemo(name, 'file', (project, _app, path) => compute(project, path!)) as FileMemo<T>;
+}
+
+/** A file part over Python modules whose text matches `needle` (undefined for the others, which are not parsed). */
+export function pyFileMemo<T>(name: string, needle: string | RegExp, part: (py: PyModule, path: string) => T): FileMemo<T | undefined> {
+  return fileMemo(name, (project, path) => {
+    const text = project.readText(path);
+    if (text === undefined || !(typeof needle === 'string' ? text.includes(needle) : needle.test(text))) return undefined;
+    const py = project.python(path);
+    return py ? part(py, path) : undefined;
+  });
+}
+
 export type AppMemo<T> = MemoDef<T> & { readonly scope: 'app' };
 export type ProjectMemo<T> = MemoDef<T> & { readonly scope: 'project' };
+export type FileMemo<T> = MemoDef<T> & { readonly scope: 'file' };
 
-/** Plain facts (unit tests build them) have no engine memo: one value per facts object, memo and app. */
-const PLAIN = new WeakMap<ProjectFacts, Map<MemoDef, Map<App | undefined, unknown>>>();
+/** Plain facts (unit tests build them) have no engine memo: one value per facts object, memo and app or file. */
+const PLAIN = new WeakMap<ProjectFacts, Map<MemoDef, Map<App | string | undefined, unknown>>>();
 
-function memoised<T>(def: MemoDef<T>, project: ProjectFacts, app: App | undefined): T {
+function memoised<T>(def: MemoDef<T>, project: ProjectFacts, app: App | undefined, path?: string): T {
   const memo = (project as ProjectFacts & { [PER_APP]?: PerAppMemo })[PER_APP];
-  if (memo) return memo(def, app) as T;
+  if (memo) return memo(def, app, path) as T;
   let byDef = PLAIN.get(project);
   if (!byDef) PLAIN.set(project, (byDef = new Map()));
-  let byApp = byDef.get(def);
-  if (!byApp) byDef.set(def, (byApp = new Map()));
-  if (!byApp.has(app)) byApp.set(app, def.compute(project, app));
-  return byApp.get(app) as T;
+  let bySubject = byDef.get(def);
+  if (!bySubject) byDef.set(def, (bySubject = new Map()));
+  const subject = path ?? app;
+  if (!bySubject.has(subject)) bySubject.set(subject, def.scope === 'file' ? asStored(def.compute(project, app, path)) : def.compute(project, app, path));
+  return bySubject.get(subject) as T;
+}
+
+/** The value of a file memo for this path. */
+export function perFile<T>(def: FileMemo<T>, project: ProjectFacts, path: string): T {
+  return memoised(def, project, undefined, path);
+}
+
+/** The defined parts of an app's production Python modules, in file order. */
+export function* appPyParts<T>(project: ProjectFacts, app: App, def: FileMemo<T | undefined>): Generator<{ path: string; part: T }> {
+  for (const path of appFiles(project, app, PY_FILE)) {
+    const part = perFile(def, project, path);
+    if (part !== undefined) yield { path, part };
+  }
 }
 
 /** The value of an app memo for this app (computed once per app and thread). */

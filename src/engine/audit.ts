@@ -151,11 +151,9 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     if (memoDigests.has(key)) return memoDigests.get(key);
     let digest = env.memo.get(key)?.digest ?? passMemos.get(key);
     if (digest === undefined && cache) {
-      const old = cache.memo(key, hashOf, memoDigest);
+      const old = storedMemo(key);
       if (old) {
         digest = old.digest;
-        cache.storeMemo(key, old, false);
-        cache.stats.memosValid++;
       } else {
         try {
           digest = recomputeMemo(env, key);
@@ -168,6 +166,16 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     memoDigests.set(key, digest);
     return digest;
   };
+  /** The previous run's result of a memo, when what it read still holds (carried to the next run). */
+  const storedMemo = (key: string) => {
+    const old = cache?.memo(key, hashOf, memoDigest);
+    if (old) {
+      cache!.storeMemo(key, old, false);
+      cache!.stats.memosValid++;
+    }
+    return old;
+  };
+  if (cache) env.storedMemo = storedMemo;
   // Recomputing a memo parses: load the grammar first (project checks need it on a warm run anyway).
   if (cache?.hasMemos()) await loadParsersFor(files);
 

@@ -35,7 +35,7 @@ export interface Dependency {
  * `(project as any)[PER_APP](def, app)`. Absent on plain facts (tests build those).
  */
 export const PER_APP: unique symbol = Symbol('prodaudit.perApp');
-export type PerAppMemo = (def: MemoDef, app: App | undefined) => unknown;
+export type PerAppMemo = (def: MemoDef, app: App | undefined, path?: string) => unknown;
 
 export interface App {
   /** Root-relative folder ("" for the repo root). */

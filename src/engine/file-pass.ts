@@ -18,7 +18,7 @@ import { parseScript, type ScriptModule } from '../parsers/script.js';
 import { parseJson, parseYaml } from '../parsers/yaml.js';
 import type { Diagnostic, DiscoveredFile } from './discover.js';
 import { buildFacts, frameworkOfImport, PER_APP, type App, type PerAppMemo, type ProjectFacts } from './facts.js';
-import { digestValue, memoByName, memoKey, parseMemoKey, type MemoDef } from './memo.js';
+import { asStored, digestValue, memoByName, memoKey, parseMemoKey, type MemoDef } from './memo.js';
 import { LineIndex } from './lines.js';
 import { redact, scrubSecrets } from './redact.js';
 import type { Finding } from './result.js';
@@ -54,10 +54,11 @@ export interface Dependencies {
   memos: Record<string, string>;
 }
 
-/** A memo result as the cache keeps it: what the computation read, and a digest of its value. */
+/** A memo result as the cache keeps it: what the computation read, a digest of its value, and for 'file' memos the value. */
 export interface MemoEntry {
   readonly deps: Dependencies;
   readonly digest: string;
+  readonly value?: unknown;
 }
 
 export function noDependencies(): Dependencies {
@@ -110,6 +111,8 @@ export interface PassEnv {
   readonly refs: WeakMap<object, string>;
   /** Content hashes are computed (a cache is in use): only then are memo values digested. */
   readonly hashing: boolean;
+  /** Main thread with a cache: the previous run's result of a 'file' memo, when what it read is unchanged. */
+  storedMemo?: (key: string) => MemoEntry | undefined;
   /**
    * Main thread, when rules have project checks: texts and parses the pass keeps (within a
    * budget) so project checks that look at files again do not read or parse them twice.
@@ -513,9 +516,14 @@ function trackedFacts(env: PassEnv, deps: Dependencies, file: TrackedFile, exten
    * the app's root plus its frameworks: the value is the same whichever file asked first. The file
    * (or the memo computing now) records the key and the value's digest, not what the memo read.
    */
-  const memoise = (def: MemoDef, app: App | undefined): unknown => {
-    const key = memoKey(def, app);
+  const memoise = (def: MemoDef, app: App | undefined, file?: string): unknown => {
+    const key = memoKey(def, app, file);
     let hit = env.memo.get(key);
+    const stored = !hit && def.scope === 'file' ? env.storedMemo?.(key) : undefined;
+    if (stored) {
+      hit = { value: stored.value, deps: stored.deps, digest: stored.digest };
+      env.memo.set(key, hit);
+    }
     if (!hit) {
       const captured = noDependencies();
       const outer = env.captures.length === 0;
@@ -523,7 +531,8 @@ function trackedFacts(env: PassEnv, deps: Dependencies, file: TrackedFile, exten
       env.captures.push(captured);
       let value: unknown;
       try {
-        value = def.compute(facts, app);
+        value = def.compute(facts, app, file);
+        if (def.scope === 'file') value = asStored(value);
       } finally {
         env.captures.pop();
       }
@@ -531,7 +540,7 @@ function trackedFacts(env: PassEnv, deps: Dependencies, file: TrackedFile, exten
       if (outer) env.memoMs.set(def.name, (env.memoMs.get(def.name) ?? 0) + performance.now() - started);
       hit = { value, deps: captured, digest };
       env.memo.set(key, hit);
-      env.memoLog.push([key, { deps: captured, digest }]);
+      env.memoLog.push([key, def.scope === 'file' ? { deps: captured, digest, value } : { deps: captured, digest }]);
     }
     sink().memos[key] = hit.digest;
     return hit.value;
@@ -587,15 +596,15 @@ export function trackedProjectFacts(env: PassEnv, deps: Dependencies): ProjectFa
 export function recomputeMemo(env: PassEnv, key: string): string | undefined {
   const known = env.memo.get(key);
   if (known) return known.digest;
-  const { name, root, frameworks } = parseMemoKey(key);
+  const { name, root, frameworks, path } = parseMemoKey(key);
   const def = memoByName(name);
-  if (!def || (def.scope === 'app') !== (root !== undefined)) return undefined;
+  if (!def || (def.scope === 'app') !== (root !== undefined) || (def.scope === 'file') !== (path !== undefined)) return undefined;
   const app = root === undefined ? undefined : env.facts.apps.find((a) => a.root === root);
   if (root !== undefined && !app) return undefined;
   const extend = root === undefined ? undefined : { root, frameworks: new Set(frameworks as Framework[]) };
   const facts = trackedFacts(env, noDependencies(), { path: '', hash: '', text: '', self: {} }, extend);
   const memo = (facts as ProjectFacts & { [PER_APP]: PerAppMemo })[PER_APP];
-  memo(def, app && facts.apps.find((a) => a.root === root));
+  memo(def, app && facts.apps.find((a) => a.root === root), path);
   return env.memo.get(key)?.digest;
 }
 

@@ -7,6 +7,10 @@
  * file's outcome records the memos it used with the digests it saw. On a warm run a memo whose
  * inputs changed is recomputed once and its new digest compared: files that saw the same value stay
  * cached (early cutoff), instead of every user of an app-wide scan depending on every file of the app.
+ *
+ * An app-wide scan is itself cheap to recompute when it is built from 'file' memos: one part per
+ * file, whose value (plain JSON data) the cache keeps with the file's content hash, so a warm run
+ * re-derives only the parts of changed files and combines the rest from the cache without parsing.
  */
 import { createHash } from 'node:crypto';
 import type { App, ProjectFacts } from './facts.js';
@@ -14,21 +18,25 @@ import type { App, ProjectFacts } from './facts.js';
 export interface MemoDef<T = unknown> {
   /** Unique in the process ("csrf-missing.flaskInfo"): the cache refers to results by it. */
   readonly name: string;
-  /** 'app': one value per app (and frameworks); 'project': one value for the whole audit. */
-  readonly scope: 'app' | 'project';
+  /**
+   * 'app': one value per app (and frameworks); 'project': one value for the whole audit; 'file':
+   * one value per file path, kept in the cache (so it must be JSON data: it is always handed out as
+   * it reads back from JSON, cold or warm).
+   */
+  readonly scope: 'app' | 'project' | 'file';
   /**
    * The computation. It may depend only on its arguments: the app's root, files and frameworks,
    * and the facts' files and their contents (not on which file asked, nor on other apps'
    * frameworks), so that the engine can recompute it without a rule asking. A 'project' memo
-   * gets no app and must not depend on frameworks at all.
+   * gets no app and must not depend on frameworks at all; a 'file' memo gets its path instead.
    */
-  readonly compute: (project: ProjectFacts, app: App | undefined) => T;
+  readonly compute: (project: ProjectFacts, app: App | undefined, path: string | undefined) => T;
 }
 
 const REGISTRY = new Map<string, MemoDef>();
 
 /** Register a memo. Names are global: a second definition under one name is a programming error. */
-export function defineMemo<T>(name: string, scope: MemoDef['scope'], compute: (project: ProjectFacts, app: App | undefined) => T): MemoDef<T> {
+export function defineMemo<T>(name: string, scope: MemoDef['scope'], compute: MemoDef<T>['compute']): MemoDef<T> {
   if (REGISTRY.has(name)) throw new Error(`memo "${name}" is defined twice`);
   if (name.includes('\0')) throw new Error(`memo name "${name}" contains a NUL`);
   const def: MemoDef<T> = { name, scope, compute };
@@ -44,15 +52,22 @@ export function memoByName(name: string): MemoDef | undefined {
  * The cache key of one memo result: name, app root and the app's frameworks as the asking file saw
  * them (a file's own imports add frameworks to its view of its app, so that is part of the key).
  */
-export function memoKey(def: MemoDef, app: App | undefined): string {
+export function memoKey(def: MemoDef, app: App | undefined, path: string | undefined): string {
+  if (def.scope === 'file') return `${def.name}\0${path}`;
   if (def.scope === 'project' || !app) return def.name;
   return `${def.name}\0${app.root}\0${[...app.frameworks].sort().join(',')}`;
 }
 
-export function parseMemoKey(key: string): { name: string; root?: string; frameworks?: string[] } {
-  const [name, root, fws] = key.split('\0');
-  if (root === undefined) return { name: name! };
-  return { name: name!, root, frameworks: fws ? fws.split(',') : [] };
+export function parseMemoKey(key: string): { name: string; root?: string; frameworks?: string[]; path?: string } {
+  const [name, a, fws] = key.split('\0');
+  if (a === undefined) return { name: name! };
+  if (fws === undefined) return { name: name!, path: a };
+  return { name: name!, root: a, frameworks: fws ? fws.split(',') : [] };
+}
+
+/** A 'file' memo's value as it reads back from the cache's JSON (undefined stays undefined). */
+export function asStored(value: unknown): unknown {
+  return (JSON.parse(JSON.stringify({ v: value })) as { v?: unknown }).v;
 }
 
 /**
