@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dottedName, type PyExpr, type PyModule } from '../src/parsers/python.js';
 import { dotted, objectProps, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
-import { appMemo, appPyParts, appPython, appScripts, perApp, pyFileMemo } from './_shared/project.js';
+import { appMemo, appPyParts, appScripts, perApp, pyFileMemo } from './_shared/project.js';
 import { configItems } from './_shared/python.js';
 import { appUses, authRouteKind, decoratorName, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute, type RouteBase } from './_shared/routes.js';
 import { pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
