@@ -10,7 +10,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { TextRange } from '../../src/engine/types.js';
 import { type PyCall, type PyFunction, type PyModule } from '../../src/parsers/python.js';
 import { dotted, literalValue, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
-import { appFiles, appMemo, perApp } from './project.js';
+import { appFiles, appMemo, appPyParts, perApp, perFile, pyFileMemo } from './project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './routes.js';
 
 /** Calls that verify a password. */
@@ -71,34 +71,39 @@ const LOGIN_ROUTES = appMemo('login.loginRoutes', (project, app) => findLoginRou
 
 function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
   const out: LoginRoute[] = [];
-  let pyFns: Map<string, { fn: PyFunction; py: PyModule }> | undefined;
+  let pyFns: Map<string, { file: string; fn: number }> | undefined;
   for (const file of appFiles(project, app, /\.(py|[cm]?[jt]sx?)$/)) {
     if (file.endsWith('.d.ts')) continue;
-    const text = project.readText(file);
-    if (!text || !LOGIN_HINT.test(text)) continue;
     if (file.endsWith('.py')) {
+      const part = perFile(PY_LOGINS_IN, project, file);
+      if (!part?.routes.length) continue;
+      // Only modules with a candidate route are parsed here, to hand the route and handler to the rules.
       const py = project.python(file);
       if (!py) continue;
-      for (const r of pythonRoutes(py, file)) {
-        const kind = authRouteKind(r);
-        if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) continue;
+      const routes = pythonRoutes(py, file);
+      for (const c of part.routes) {
+        const r = routes[c.index]!;
+        if (c.loginView) {
+          out.push({ lang: 'python', file, at: r.at, name: 'LoginView', route: r, py, handler: undefined, handlerPy: undefined });
+          continue;
+        }
         let handler = r.handler;
         let handlerPy: PyModule | undefined = handler ? py : undefined;
+        let verifies = c.verifies;
         if (!handler && r.framework === 'django') {
-          const ref = (r.viewRef ?? '').replace(/\(.*$/s, '');
-          if (/(^|\.)LoginView\.as_view$/.test(ref) && /^django\.contrib\.auth\./.test(py.qualify(ref))) {
-            out.push({ lang: 'python', file, at: r.at, name: 'LoginView', route: r, py, handler: undefined, handlerPy: undefined });
-            continue;
-          }
           pyFns ??= djangoViewFunctions(project, app);
           const found = pyFns.get(r.handlerName?.split('.').at(-1) ?? '');
-          if (found) ({ fn: handler, py: handlerPy } = found);
+          handlerPy = found && project.python(found.file);
+          handler = found && handlerPy?.functions[found.fn];
+          verifies = handler !== undefined && handlerPy !== undefined && pyVerifiesPassword(handlerPy, handler);
         }
-        if (!handler || !handlerPy || !pyVerifiesPassword(handlerPy, handler)) continue;
+        if (!handler || !handlerPy || !verifies) continue;
         const owner = handler.scope.classes.at(-1);
         out.push({ lang: 'python', file, at: r.at, name: owner ? `${owner}.${handler.name}()` : `${handler.name}()`, route: r, py, handler, handlerPy });
       }
     } else {
+      const text = project.readText(file);
+      if (!text || !LOGIN_HINT.test(text)) continue;
       const js = project.script(file);
       if (!js) continue;
       for (const r of scriptRoutes(js, file)) {
@@ -113,19 +118,35 @@ function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
   return out;
 }
 
-/** Top-level functions (and the `post` method of class-based views) of the app's Python modules, by name. */
-function djangoViewFunctions(project: ProjectFacts, app: App): Map<string, { fn: PyFunction; py: PyModule }> {
-  const out = new Map<string, { fn: PyFunction; py: PyModule }>();
-  for (const file of appFiles(project, app, /\.py$/)) {
-    const text = project.readText(file);
-    if (!text || !LOGIN_HINT.test(text)) continue;
-    const py = project.python(file);
-    if (!py) continue;
-    for (const fn of py.functions) {
-      if (fn.scope.functions.length > 0) continue;
-      if (fn.scope.classes.length === 0) out.set(fn.name, { fn, py });
-      else if (fn.name === 'post' && fn.scope.classes.length === 1) out.set(fn.scope.classes[0]!, { fn, py });
-    }
-  }
-  return out;
+/**
+ * One module's part of the login routes (cached per file): its state-changing login/token routes by
+ * index in pythonRoutes, whether each is Django's own LoginView and whether its handler in this
+ * module verifies a password, and the view functions it offers Django urls.py routes (by name).
+ */
+const PY_LOGINS_IN = pyFileMemo('login.pyLoginsIn', LOGIN_HINT, (py, file) => {
+  const routes: { index: number; loginView: boolean; verifies: boolean }[] = [];
+  pythonRoutes(py, file).forEach((r, index) => {
+    const kind = authRouteKind(r);
+    if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) return;
+    const ref = (r.viewRef ?? '').replace(/\(.*$/s, '');
+    const loginView = !r.handler && r.framework === 'django' && /(^|\.)LoginView\.as_view$/.test(ref) && /^django\.contrib\.auth\./.test(py.qualify(ref));
+    routes.push({ index, loginView, verifies: r.handler !== undefined && pyVerifiesPassword(py, r.handler) });
+  });
+  const views: [name: string, fn: number][] = [];
+  py.functions.forEach((fn, i) => {
+    if (fn.scope.functions.length > 0) return;
+    if (fn.scope.classes.length === 0) views.push([fn.name, i]);
+    else if (fn.name === 'post' && fn.scope.classes.length === 1) views.push([fn.scope.classes[0]!, i]);
+  });
+  return { routes, views };
+});
+
+/**
+ * Top-level functions (and the `post` method of class-based views) of the app's Python modules, by
+ * name (the last one wins): file and index in its `functions`, so only a module a route resolves to is parsed.
+ */
+function djangoViewFunctions(project: ProjectFacts, app: App): Map<string, { file: string; fn: number }> {
+  const byName = new Map<string, { file: string; fn: number }>();
+  for (const { path, part } of appPyParts(project, app, PY_LOGINS_IN)) for (const [name, fn] of part.views) byName.set(name, { file: path, fn });
+  return byName;
 }
