@@ -1,8 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
-import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
 import { checksPassword, JS_VERIFY, PY_VERIFY } from './_shared/login.js';
-import { appImportsJs, appPython, dottedNamesIn, perApp, some } from './_shared/project.js';
+import { appImportsJs, appMemo, appPython, dottedNamesIn, perApp, some } from './_shared/project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } from './_shared/routes.js';
 import { JS_ESCAPE, pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
 
@@ -24,8 +23,11 @@ function jsMayReport(text: string): boolean {
   return /login|signin|sign_in|token|authenticate/i.test(text) && (/compare|verify|checkPassword|validatePassword/.test(text) || JS_ESCAPE.test(text));
 }
 
-const pyLib = new WeakMap<ProjectFacts, Map<App, boolean>>();
-const jsLib = new WeakMap<ProjectFacts, Map<App, boolean>>();
+/** Does the app use a lockout library or track failed logins anywhere, per language? */
+const PY_LIB = appMemo('account-lockout-missing.pyLockout', (project, app) =>
+  some(appPython(project, app, /axes|lockout|Lockout|failed_login|failed_attempt|login_attempt|locked_until/), ({ py: m }) => m.importsModule('axes') || m.strings.some((s) => s.value === 'axes') || m.functions.some((f) => TRACKING.test(f.name))),
+);
+const JS_LIB = appMemo('account-lockout-missing.jsLockout', (project, app) => appImportsJs(project, app, JS_LOCKOUT_LIBS));
 
 export default defineRule({
   meta: {
@@ -66,7 +68,7 @@ export default defineRule({
         const calls = callsIn(py, r.handler);
         if (!calls.some((c) => (PY_VERIFY.test(c.qualified) || PY_VERIFY.test(c.callee)) && checksPassword(c))) continue;
         if (calls.some((c) => TRACKING.test(c.callee)) || [...dottedNamesIn(py, r.handler.bodyRange)].some((n) => TRACKING.test(n))) continue;
-        if (perApp(pyLib, project, app, () => some(appPython(project, app, /axes|lockout|Lockout|failed_login|failed_attempt|login_attempt|locked_until/), ({ py: m }) => m.importsModule('axes') || m.strings.some((s) => s.value === 'axes') || m.functions.some((f) => TRACKING.test(f.name))))) continue;
+        if (perApp(PY_LIB, project, app)) continue;
         ctx.report({ messageId: 'noLockout', data: { name: `${r.handler.name}()` }, at: r.at });
       }
     },
@@ -86,7 +88,7 @@ export default defineRule({
         });
         if (!verifies || tracks) continue;
         if (r.middleware.some((m) => TRACKING.test(m.getText(js.sf)))) continue;
-        if (perApp(jsLib, project, app, () => appImportsJs(project, app, JS_LOCKOUT_LIBS))) continue;
+        if (perApp(JS_LIB, project, app)) continue;
         ctx.report({ messageId: 'noLockout', data: { name: r.handlerName ?? r.path ?? 'login' }, at: r.at });
       }
     },

@@ -1,6 +1,6 @@
 import { insertAt, replace } from '../src/engine/edits.js';
-import { perProject } from './_shared/project.js';
-import type { App, ProjectFacts } from '../src/engine/facts.js';
+import { perProject, projectMemo } from './_shared/project.js';
+import type { ProjectFacts } from '../src/engine/facts.js';
 import { defineRule } from '../src/engine/rule.js';
 import type { Fix, Severity, TextEdit, TextRange } from '../src/engine/types.js';
 import { dottedName, type PyCall, type PyExpr, type PyModule } from '../src/parsers/python.js';
@@ -486,10 +486,10 @@ interface CorsProjectConfig {
   readonly djangoCredentials: boolean;
 }
 
-const PROJECT_CONFIG = new WeakMap<ProjectFacts, Map<App, CorsProjectConfig>>();
+const PROJECT_CONFIG = projectMemo('cors-wildcard.projectConfig', (project) => scanCorsConfig(project));
 
 function corsConfig(project: ProjectFacts): CorsProjectConfig {
-  return perProject(PROJECT_CONFIG, project, () => scanCorsConfig(project));
+  return perProject(PROJECT_CONFIG, project);
 }
 
 function scanCorsConfig(project: ProjectFacts): CorsProjectConfig {

@@ -3,7 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { PyFunction, PyModule } from '../src/parsers/python.js';
 import { dottedName } from '../src/parsers/python.js';
 import { literalValue, objectProps, type ts } from '../src/parsers/script.js';
-import { appImportsJs, appImportsPy, appPython, appScripts, dottedNamesIn, perApp } from './_shared/project.js';
+import { appImportsJs, appImportsPy, appMemo, appPython, appScripts, dottedNamesIn, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass, isSettingsModule } from './_shared/python.js';
 import { isStateChanging, pythonRoutes, scriptRoutes, type PyRoute } from './_shared/routes.js';
 import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
@@ -30,8 +30,12 @@ interface FlaskInfo {
   readonly protected: boolean;
   readonly formRoute: { path: string; route: PyRoute } | undefined;
 }
-const flaskCache = new WeakMap<ProjectFacts, Map<App, FlaskInfo>>();
-const expressCache = new WeakMap<ProjectFacts, Map<App, { protected: boolean; stateChanging: number }>>();
+const FLASK_INFO = appMemo('csrf-missing.flaskInfo', (project, app) => flaskInfo(project, app));
+/** Express: is a CSRF package imported anywhere, and how many state-changing routes does the app have? */
+const EXPRESS_INFO = appMemo('csrf-missing.expressInfo', (project, app) => ({
+  protected: appImportsJs(project, app, JS_CSRF),
+  stateChanging: [...appScripts(project, app, /\.(post|put|patch|delete|all|route)\(|@(Post|Put|Patch|Delete)\(/)].reduce((n, { path, js: m }) => n + scriptRoutes(m, path).filter((r) => isStateChanging(r)).length, 0),
+}));
 
 export default defineRule({
   meta: {
@@ -80,7 +84,7 @@ export default defineRule({
       // Flask app objects in this file.
       for (const call of py.calls) {
         if (!/^(flask\.Flask|quart\.Quart)$/.test(call.qualified)) continue;
-        const info = perApp(flaskCache, project, app, () => flaskInfo(project, app));
+        const info = perApp(FLASK_INFO, project, app);
         if (info.protected || !info.formRoute) continue;
         ctx.report({ messageId: 'flaskNoCsrf', data: { route: info.formRoute.path }, at: call.range });
       }
@@ -141,10 +145,7 @@ export default defineRule({
         const q = call.qualified;
         if (q !== 'express-session' && q !== 'cookie-session' && q !== '@fastify/session' && q !== '@fastify/secure-session' && q !== 'koa-session') continue;
         if (sameSiteStrict(call.args)) continue;
-        const info = perApp(expressCache, project, app, () => ({
-          protected: appImportsJs(project, app, JS_CSRF),
-          stateChanging: [...appScripts(project, app, /\.(post|put|patch|delete|all|route)\(|@(Post|Put|Patch|Delete)\(/)].reduce((n, { path, js: m }) => n + scriptRoutes(m, path).filter((r) => isStateChanging(r)).length, 0),
-        }));
+        const info = perApp(EXPRESS_INFO, project, app);
         if (info.protected || info.stateChanging === 0) continue;
         ctx.report({ messageId: 'expressNoCsrf', data: { package: q, count: info.stateChanging }, at: call.range });
       }

@@ -1,13 +1,14 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { ts, walk } from '../src/parsers/script.js';
-import { appPython, appScripts, perApp, some } from './_shared/project.js';
+import { appMemo, appPython, appScripts, perApp, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
 import { mayCallExpress, pyHasEscape } from './_shared/triggers.js';
 
-const flaskRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
-const djangoRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
-const expressRedirect = new WeakMap<ProjectFacts, Map<App, boolean>>();
+/** Does the app (or its platform config) redirect HTTP to HTTPS, per framework? */
+const FLASK_REDIRECT = appMemo('https-not-enforced.flaskRedirect', (project, app) => flaskRedirects(project, app) || platformRedirects(project, app));
+const DJANGO_REDIRECT = appMemo('https-not-enforced.djangoRedirect', (project, app) => djangoRedirects(project, app) || platformRedirects(project, app));
+const EXPRESS_REDIRECT = appMemo('https-not-enforced.expressRedirect', (project, app) => expressRedirects(project, app) || platformRedirects(project, app));
 /** Node packages that redirect HTTP to HTTPS. */
 const JS_HTTPS = /^(express-sslify|express-enforces-ssl|heroku-ssl-redirect|express-force-https|koa-sslify|@fastify\/https-redirect|fastify-https-redirect)\b/;
 
@@ -64,7 +65,7 @@ export default defineRule({
           const f = call.keyword('force_https');
           if (f?.kind === 'bool' && !f.value) ctx.report({ messageId: 'talismanOff', at: f.range });
         }
-        if (call.qualified === 'flask.Flask' && !perApp(flaskRedirect, project, app, () => flaskRedirects(project, app) || platformRedirects(project, app))) {
+        if (call.qualified === 'flask.Flask' && !perApp(FLASK_REDIRECT, project, app)) {
           ctx.report({ messageId: 'flaskNone', at: call.range });
         }
       }
@@ -75,7 +76,7 @@ export default defineRule({
       for (const a of py.assignments) {
         if (!a.topLevel || a.target !== 'MIDDLEWARE' || (a.value.kind !== 'list' && a.value.kind !== 'tuple')) continue;
         if (!a.value.elements.some((e) => e.kind === 'str' && /SecurityMiddleware$/.test(e.value))) continue;
-        if (perApp(djangoRedirect, project, app, () => djangoRedirects(project, app) || platformRedirects(project, app))) continue;
+        if (perApp(DJANGO_REDIRECT, project, app)) continue;
         ctx.report({ messageId: 'djangoUnset', at: { start: a.range.start, end: a.range.start + a.target.length } });
       }
     },
@@ -85,7 +86,7 @@ export default defineRule({
       const app = project.appOf(ctx.path);
       for (const call of js.calls()) {
         if (call.isNew || call.qualified !== 'express' || !ts.isVariableDeclaration(call.node.parent)) continue;
-        if (perApp(expressRedirect, project, app, () => expressRedirects(project, app) || platformRedirects(project, app))) continue;
+        if (perApp(EXPRESS_REDIRECT, project, app)) continue;
         ctx.report({ messageId: 'expressNone', at: call.range });
       }
     },

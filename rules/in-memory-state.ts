@@ -3,7 +3,7 @@ import type { ProjectFacts } from '../src/engine/facts.js';
 import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, enclosingFunction, objectProps, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
-import { appFiles } from './_shared/project.js';
+import { appMemo, appPyParts, perApp, pyFileMemo } from './_shared/project.js';
 import { pyMaybeTopLevel, someMatch } from './_shared/triggers.js';
 
 /** Names that are caches or registries by convention: losing them on restart is harmless. */
@@ -180,15 +180,26 @@ function importedByWebModule(project: ProjectFacts, path: string): boolean {
   const parts = path.replace(/\.py$/, '').split('/');
   const stem = parts.at(-1) === '__init__' ? parts.at(-2) : parts.at(-1);
   if (!stem || !/^[A-Za-z_]\w*$/.test(stem)) return false;
-  const named = new RegExp(`\\b${stem}\\b`);
-  const last = (dotted: string) => dotted.split('.').at(-1);
-  for (const file of appFiles(project, project.appOf(path), /\.py$/)) {
-    if (file === path || !named.test(project.readText(file) ?? '')) continue;
-    const other = project.python(file);
-    if (other && isWebModule(other) && other.imports.some((i) => last(i.module) === stem || last(i.qualified) === stem)) return true;
-  }
-  return false;
+  return perApp(WEB_IMPORTS, project, project.appOf(path)).some((m) => m.path !== path && m.stems.includes(stem));
 }
+
+/**
+ * The app's web modules, each with the last names of what it imports: one memo built from cached
+ * per-file parts, instead of a scan of every module's text per helper module (which made every
+ * helper module depend on every file of the app).
+ */
+const WEB_IMPORTS = appMemo('in-memory-state.webImports', (project, app) => [...appPyParts(project, app, WEB_IMPORTS_IN)].map(({ path, part }) => ({ path, stems: part })));
+
+/**
+ * A web module's imported last names that its text names as a word (the part of WEB_IMPORTS the
+ * cache keeps per file); only modules whose text names a web framework are parsed.
+ */
+const WEB_IMPORTS_IN = pyFileMemo('in-memory-state.webImportsIn', new RegExp(`\\b(?:${WEB_MODULES.join('|')})\\b`), (py) => {
+  if (!isWebModule(py)) return undefined;
+  const last = (dotted: string) => dotted.split('.').at(-1) ?? '';
+  const stems = new Set(py.imports.flatMap((i) => [last(i.module), last(i.qualified)]));
+  return [...stems].filter((s) => /^[A-Za-z_]\w*$/.test(s) && new RegExp(`\\b${s}\\b`).test(py.text));
+});
 
 /** A module that imports the app's own web module (`from app import app`, `from . import bp`) is web code too. */
 function importsLocalWebModule(py: PyModule): boolean {

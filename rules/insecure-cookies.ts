@@ -4,7 +4,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { TextRange } from '../src/engine/types.js';
 import type { PyCall, PyExpr, PyModule } from '../src/parsers/python.js';
 import { literalValue, objectProps, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
-import { appPython, perApp, some } from './_shared/project.js';
+import { appMemo, appPython, perApp, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass, overriddenInProductionSubclasses } from './_shared/python.js';
 import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
 
@@ -26,8 +26,8 @@ const pyMayReport = (text: string) => /\bFlask\b|INSTALLED_APPS|set_cookie/.test
 /** Script: express-session / cookie-session / @fastify/session / @fastify/cookie, or res.cookie / setCookie / cookies.set. */
 const JS_TRIGGER = /cookie|express-session|@fastify\/session/i;
 
-const flaskSecureSet = new WeakMap<ProjectFacts, Map<App, boolean>>();
-const djangoSecureSet = new WeakMap<ProjectFacts, Map<App, boolean>>();
+/** Is SESSION_COOKIE_SECURE set anywhere in the app (Flask config or Django settings)? */
+const SECURE_SET = appMemo('insecure-cookies.sessionCookieSecureSet', (project, app) => appSetsKey(project, app, 'SESSION_COOKIE_SECURE'));
 
 export default defineRule({
   meta: {
@@ -95,14 +95,14 @@ export default defineRule({
       // Flask app using sessions with SESSION_COOKIE_SECURE never set anywhere in the app.
       for (const call of py.calls) {
         if (call.qualified !== 'flask.Flask') continue;
-        const secureSet = perApp(flaskSecureSet, project, app, () => appSetsKey(project, app, 'SESSION_COOKIE_SECURE'));
+        const secureSet = perApp(SECURE_SET, project, app);
         if (secureSet) continue;
         if (!usesFlaskSessions(project, app)) continue;
         ctx.report({ messageId: 'flaskUnset', at: call.range });
       }
       // Django settings without SESSION_COOKIE_SECURE.
       const installed = py.assignments.find((a) => a.topLevel && a.target === 'INSTALLED_APPS' && (a.value.kind === 'list' || a.value.kind === 'tuple') && a.value.elements.some((e) => e.kind === 'str' && e.value === 'django.contrib.sessions'));
-      if (installed && !perApp(djangoSecureSet, project, app, () => appSetsKey(project, app, 'SESSION_COOKIE_SECURE'))) {
+      if (installed && !perApp(SECURE_SET, project, app)) {
         ctx.report({ messageId: 'djangoUnset', data: { key: 'SESSION_COOKIE_SECURE' }, at: { start: installed.range.start, end: installed.range.start + installed.target.length } });
       }
       // response.set_cookie("session_token", token, secure=False)
@@ -181,11 +181,11 @@ function appSetsKey(project: ProjectFacts, app: App, key: string): boolean {
   return some(appPython(project, app, key), ({ py }) => configItems(py).some((i) => i.key === key && !inDevOnlyClass(i)));
 }
 
-const flaskSessions = new WeakMap<ProjectFacts, Map<App, boolean>>();
+const FLASK_SESSIONS = appMemo('insecure-cookies.usesFlaskSessions', (project, app) =>
+  some(appPython(project, app, /session|login_user/), ({ py }) => py.imports.some((i) => i.qualified === 'flask.session' || i.qualified === 'flask_login.login_user' || i.module === 'flask_session')),
+);
 function usesFlaskSessions(project: ProjectFacts, app: App): boolean {
-  return perApp(flaskSessions, project, app, () =>
-    some(appPython(project, app, /session|login_user/), ({ py }) => py.imports.some((i) => i.qualified === 'flask.session' || i.qualified === 'flask_login.login_user' || i.module === 'flask_session')),
-  );
+  return perApp(FLASK_SESSIONS, project, app);
 }
 
 function cookieProblemsPy(call: PyCall, sessionish: boolean): string[] {

@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dottedName, type PyExpr, type PyModule } from '../src/parsers/python.js';
 import { dotted, objectProps, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
-import { appPython, appScripts, perApp } from './_shared/project.js';
+import { appMemo, appPyParts, appScripts, perApp, pyFileMemo } from './_shared/project.js';
 import { configItems } from './_shared/python.js';
 import { appUses, authRouteKind, decoratorName, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute, type RouteBase } from './_shared/routes.js';
 import { pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
@@ -15,8 +15,9 @@ const LIMITER_NAME = /limit|throttl|brute|slowDown/i;
 const JS_AUTH_WORD = /login|signin|sign_in|sign-in|register|signup|sign_up|sign-up|reset|forgot|token|otp|2fa|mfa|auth/i;
 /** Every word an AUTH_PATTERNS kind needs in a route path or handler name (routes.ts). */
 const PY_AUTH_WORD = /forgot|reset|recover|register|signup|sign[-_]?up|create[-_]account|join|token|otp|2fa|mfa|two[-_]factor|verify|log[-_]?in|sign[-_]?in|auth|session/i;
-const pyGlobal = new WeakMap<ProjectFacts, Map<App, string | undefined>>();
-const jsGlobal = new WeakMap<ProjectFacts, Map<App, string | undefined>>();
+/** An app-wide rate limiter (its name), per language. */
+const PY_GLOBAL = appMemo('login-rate-limit-missing.pyGlobalLimit', (project, app) => pyGlobalLimit(project, app));
+const JS_GLOBAL = appMemo('login-rate-limit-missing.jsGlobalLimit', (project, app) => jsGlobalLimit(project, app));
 
 export default defineRule({
   meta: {
@@ -66,7 +67,7 @@ export default defineRule({
         const kind = authRouteKind(r);
         if (!kind || !attackable(r)) continue;
         if (pyRouteLimited(r, py)) continue;
-        if (perApp(pyGlobal, project, app, () => pyGlobalLimit(project, app))) continue;
+        if (perApp(PY_GLOBAL, project, app)) continue;
         report(ctx, r, kind);
       }
     },
@@ -80,7 +81,7 @@ export default defineRule({
         const kind = authRouteKind(r);
         if (!kind || !attackable(r)) continue;
         if (jsRouteLimited(r, js)) continue;
-        if (perApp(jsGlobal, project, app, () => jsGlobalLimit(project, app))) continue;
+        if (perApp(JS_GLOBAL, project, app)) continue;
         report(ctx, r, kind);
       }
     },
@@ -125,21 +126,26 @@ function pyRouteLimited(r: PyRoute, py: PyModule): boolean {
 }
 
 /** A limit that covers every route: Limiter(default_limits=...), slowapi middleware, DRF default throttles, django-axes. */
+/** The first production module of the app that sets up a global limit, and how. */
 function pyGlobalLimit(project: ProjectFacts, app: App): string | undefined {
-  for (const { py } of appPython(project, app, /Limiter|THROTTLE|axes|ratelimit|RATELIMIT/)) {
-    for (const c of py.calls) {
-      if (/^(flask_limiter|slowapi)(\.\w+)*\.Limiter$/.test(c.qualified) && c.keyword('default_limits')) return 'default_limits';
-      if (/SlowAPIMiddleware$/.test(c.positional[0]?.text ?? '') && c.callee.endsWith('add_middleware')) return 'slowapi middleware';
-    }
-    for (const item of configItems(py)) {
-      if (item.key === 'REST_FRAMEWORK' && item.value.kind === 'dict' && item.value.entries.some((e) => e.key?.kind === 'str' && e.key.value === 'DEFAULT_THROTTLE_CLASSES')) return 'DRF throttles';
-      if (item.key === 'DEFAULT_THROTTLE_CLASSES') return 'DRF throttles';
-      if ((item.key === 'INSTALLED_APPS' || item.key === 'MIDDLEWARE') && (item.value.kind === 'list' || item.value.kind === 'tuple') && item.value.elements.some((e) => e.kind === 'str' && /^axes(\.|$)/.test(e.value))) return 'django-axes';
-      if (item.key === 'RATELIMIT_DEFAULT' || item.key === 'RATELIMIT_APPLICATION') return item.key;
-    }
-  }
+  for (const { part } of appPyParts(project, app, PY_LIMIT_IN)) return part;
   return undefined;
 }
+
+/** How one module sets up a global limit, if it does (the part of PY_GLOBAL the cache keeps per file). */
+const PY_LIMIT_IN = pyFileMemo('login-rate-limit-missing.pyLimitIn', /Limiter|THROTTLE|axes|ratelimit|RATELIMIT/, (py): string | undefined => {
+  for (const c of py.calls) {
+    if (/^(flask_limiter|slowapi)(\.\w+)*\.Limiter$/.test(c.qualified) && c.keyword('default_limits')) return 'default_limits';
+    if (/SlowAPIMiddleware$/.test(c.positional[0]?.text ?? '') && c.callee.endsWith('add_middleware')) return 'slowapi middleware';
+  }
+  for (const item of configItems(py)) {
+    if (item.key === 'REST_FRAMEWORK' && item.value.kind === 'dict' && item.value.entries.some((e) => e.key?.kind === 'str' && e.key.value === 'DEFAULT_THROTTLE_CLASSES')) return 'DRF throttles';
+    if (item.key === 'DEFAULT_THROTTLE_CLASSES') return 'DRF throttles';
+    if ((item.key === 'INSTALLED_APPS' || item.key === 'MIDDLEWARE') && (item.value.kind === 'list' || item.value.kind === 'tuple') && item.value.elements.some((e) => e.kind === 'str' && /^axes(\.|$)/.test(e.value))) return 'django-axes';
+    if (item.key === 'RATELIMIT_DEFAULT' || item.key === 'RATELIMIT_APPLICATION') return item.key;
+  }
+  return undefined;
+});
 
 // ---------------------------------------------------------------- JS / TS
 

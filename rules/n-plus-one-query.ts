@@ -3,7 +3,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { TextRange } from '../src/engine/types.js';
 import type { PyExpr, PyLoop, PyModule } from '../src/parsers/python.js';
 import { dotted, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
-import { appPython, perApp, pyExprsIn, walkPy } from './_shared/project.js';
+import { appMemo, appPyParts, perApp, pyExprsIn, pyFileMemo, walkPy } from './_shared/project.js';
 import { within } from './_shared/routes.js';
 import { JS_ESCAPE, JS_GAP, jsMemberRegex, jsReceiverBefore, someMatch } from './_shared/triggers.js';
 
@@ -55,33 +55,34 @@ function pyLoopSource(py: PyModule, loop: PyLoop): { expr: PyExpr; line: number 
 }
 
 /** Relationship attributes of the app's models that load lazily: SQLAlchemy relationship()/backref, Django ForeignKey/OneToOne/ManyToMany and related_name. */
-const relCache = new WeakMap<ProjectFacts, Map<App, Set<string>>>();
 function lazyRelationships(project: ProjectFacts, app: App): Set<string> {
-  return perApp(relCache, project, app, () => {
-    const out = new Set<string>();
-    for (const { py } of appPython(project, app, /relationship|ForeignKey|OneToOneField|ManyToManyField/)) {
-      for (const a of py.assignments) {
-        if (a.scope.classes.length === 0 || a.value.kind !== 'call') continue;
-        const call = a.value.call;
-        const q = call.qualified || call.callee;
-        const attr = a.target.split('.').at(-1)!.split(':')[0]!;
-        if (/(^|\.)relationship$/.test(q)) {
-          const lazy = call.keyword('lazy');
-          if (lazy?.kind === 'str' && /^(joined|selectin|subquery|immediate)$/.test(lazy.value)) continue;
-          out.add(attr);
-          const backref = call.keyword('backref');
-          if (backref?.kind === 'str') out.add(backref.value);
-          if (backref?.kind === 'call' && backref.call.positional[0]?.kind === 'str') out.add(backref.call.positional[0].value);
-        } else if (/(^|\.)(ForeignKey|OneToOneField|ManyToManyField)$/.test(q)) {
-          out.add(attr);
-          const related = call.keyword('related_name');
-          if (related?.kind === 'str' && related.value !== '+') out.add(related.value);
-        }
-      }
-    }
-    return out;
-  });
+  return perApp(LAZY_RELATIONSHIPS, project, app);
 }
+const LAZY_RELATIONSHIPS = appMemo('n-plus-one-query.lazyRelationships', (project, app) => new Set([...appPyParts(project, app, RELATIONSHIPS_IN)].flatMap(({ part }) => part)));
+
+/** One module's lazily loading relationship attributes (the part of LAZY_RELATIONSHIPS the cache keeps per file). */
+const RELATIONSHIPS_IN = pyFileMemo('n-plus-one-query.relationshipsIn', /relationship|ForeignKey|OneToOneField|ManyToManyField/, (py) => {
+  const out = new Set<string>();
+  for (const a of py.assignments) {
+    if (a.scope.classes.length === 0 || a.value.kind !== 'call') continue;
+    const call = a.value.call;
+    const q = call.qualified || call.callee;
+    const attr = a.target.split('.').at(-1)!.split(':')[0]!;
+    if (/(^|\.)relationship$/.test(q)) {
+      const lazy = call.keyword('lazy');
+      if (lazy?.kind === 'str' && /^(joined|selectin|subquery|immediate)$/.test(lazy.value)) continue;
+      out.add(attr);
+      const backref = call.keyword('backref');
+      if (backref?.kind === 'str') out.add(backref.value);
+      if (backref?.kind === 'call' && backref.call.positional[0]?.kind === 'str') out.add(backref.call.positional[0].value);
+    } else if (/(^|\.)(ForeignKey|OneToOneField|ManyToManyField)$/.test(q)) {
+      out.add(attr);
+      const related = call.keyword('related_name');
+      if (related?.kind === 'str' && related.value !== '+') out.add(related.value);
+    }
+  }
+  return [...out];
+});
 
 /** The loop variables: `for order in orders` -> ["order"], `for i, order in enumerate(orders)` -> ["i", "order"]. */
 function loopTargets(loop: PyLoop): string[] {

@@ -1,8 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
-import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { PyExpr } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, unwrap, walk } from '../src/parsers/script.js';
-import { appPython, perApp, some } from './_shared/project.js';
+import { appMemo, appPython, perApp, some } from './_shared/project.js';
 import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
 
 /** Columns that hold a secret the app must be able to read back: encrypt them. */
@@ -36,7 +35,8 @@ function jsMayReport(text: string): boolean {
   return JS_ESCAPE.test(text) || (PASSWORD_WORD.test(text) && /\b(?:body|data|input|dto)\b/.test(text));
 }
 
-const hashing = new WeakMap<ProjectFacts, Map<App, boolean>>();
+/** Does some production module of the app mention a password hasher? */
+const HASHING = appMemo('plaintext-credentials-at-rest.appHashes', (project, app) => some(appPython(project, app, PY_HASHERS), () => true));
 
 export default defineRule({
   meta: {
@@ -86,7 +86,7 @@ export default defineRule({
           if (/encrypt/i.test(a.value.text)) continue;
           if (SECRET_COLUMN.test(name)) {
             ctx.report({ messageId: 'secretColumn', data: { name, kind: /totp|otp|mfa|factor/i.test(name) ? 'TOTP secret' : /token/i.test(name) ? 'token' : 'secret key' }, at: a.range });
-          } else if (PASSWORD_COLUMN.test(name) && !perApp(hashing, project, app, () => some(appPython(project, app, PY_HASHERS), () => true))) {
+          } else if (PASSWORD_COLUMN.test(name) && !perApp(HASHING, project, app)) {
             ctx.report({ messageId: 'passwordColumn', data: { name }, at: a.range, severity: 'critical' });
           }
           continue;

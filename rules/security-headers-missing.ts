@@ -3,7 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { TextRange } from '../src/engine/types.js';
 import type { PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, propertyName, ts, walk, type ScriptModule } from '../src/parsers/script.js';
-import { appPython, appScripts, perApp } from './_shared/project.js';
+import { appMemo, appPython, appScripts, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
 import { mayCallExpress, pyHasEscape } from './_shared/triggers.js';
 
@@ -29,9 +29,9 @@ interface HeaderEvidence {
   readonly byHand: ReadonlySet<string>;
 }
 
-const pyCache = new WeakMap<ProjectFacts, Map<App, HeaderEvidence>>();
-const jsCache = new WeakMap<ProjectFacts, Map<App, HeaderEvidence>>();
-const djangoCache = new WeakMap<ProjectFacts, Map<App, Map<string, string>>>();
+const PY_EVIDENCE = appMemo('security-headers-missing.pythonEvidence', (project, app) => pythonEvidence(project, app));
+const JS_EVIDENCE = appMemo('security-headers-missing.scriptEvidence', (project, app) => scriptEvidence(project, app));
+const DJANGO_SETTINGS = appMemo('security-headers-missing.djangoSettings', (project, app) => djangoSettings(project, app));
 
 export default defineRule({
   meta: {
@@ -87,7 +87,7 @@ export default defineRule({
       const app = project.appOf(ctx.path);
       for (const call of py.calls) {
         if (call.qualified !== 'flask.Flask') continue;
-        const ev = perApp(pyCache, project, app, () => pythonEvidence(project, app));
+        const ev = perApp(PY_EVIDENCE, project, app);
         reportMissing(ctx, ev, call.range, 'Flask-Talisman');
       }
       // Django settings
@@ -100,7 +100,7 @@ export default defineRule({
           ctx.report({ messageId: 'djangoSecurityMiddleware', at });
           continue;
         }
-        const settings = perApp(djangoCache, project, app, () => djangoSettings(project, app));
+        const settings = perApp(DJANGO_SETTINGS, project, app);
         const hsts = settings.get('SECURE_HSTS_SECONDS');
         if (hsts === undefined) ctx.report({ messageId: 'djangoHsts', data: { state: 'not set' }, at });
       }
@@ -125,7 +125,7 @@ export default defineRule({
         const isNest = /^@nestjs\/core\.NestFactory\.create$/.test(call.qualified);
         const isFastify = !call.isNew && /^fastify(\.default)?$/.test(call.qualified) && ts.isVariableDeclaration(call.node.parent);
         if (!isExpress && !isNest && !isFastify) continue;
-        const ev = perApp(jsCache, project, app, () => scriptEvidence(project, app));
+        const ev = perApp(JS_EVIDENCE, project, app);
         reportMissing(ctx, ev, call.range, isFastify ? '@fastify/helmet' : 'helmet');
       }
     },

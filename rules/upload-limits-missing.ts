@@ -1,7 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
-import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { objectProps } from '../src/parsers/script.js';
-import { appPython, dottedNamesIn, perApp, some } from './_shared/project.js';
+import { appMemo, appPython, dottedNamesIn, perApp, some } from './_shared/project.js';
 import { configItems } from './_shared/python.js';
 import { callsIn, isStateChanging, pythonRoutes } from './_shared/routes.js';
 
@@ -9,7 +8,8 @@ import { callsIn, isStateChanging, pythonRoutes } from './_shared/routes.js';
 const TYPE_CHECK_CALL = /(^|\.)(allowed_file|allowed|is_allowed|endswith|splitext|guess_type|from_buffer|from_file|what|validate_file|check_file|verify)$/;
 const TYPE_CHECK_NAME = /ALLOWED_|\.(mimetype|content_type)|(^|\.)(file_?name|name)\.rsplit$|^(magic|imghdr|filetype|PIL)\b/;
 
-const maxLength = new WeakMap<ProjectFacts, Map<App, boolean>>();
+/** Is MAX_CONTENT_LENGTH configured anywhere in the app? */
+const MAX_LENGTH = appMemo('upload-limits-missing.maxContentLength', (project, app) => some(appPython(project, app, 'MAX_CONTENT_LENGTH'), ({ py: m }) => configItems(m).some((i) => i.key === 'MAX_CONTENT_LENGTH')));
 
 export default defineRule({
   meta: {
@@ -56,7 +56,7 @@ export default defineRule({
         const label = `${r.methods.filter((m) => m !== 'GET').join('/')} ${r.path ?? r.handler.name}`;
         if (r.framework === 'flask' && [...names].some((n) => /^flask\.request\.files\b/.test(n))) {
           const problems: string[] = [];
-          if (!perApp(maxLength, project, app, () => some(appPython(project, app, 'MAX_CONTENT_LENGTH'), ({ py: m }) => configItems(m).some((i) => i.key === 'MAX_CONTENT_LENGTH')))) problems.push('no MAX_CONTENT_LENGTH');
+          if (!perApp(MAX_LENGTH, project, app)) problems.push('no MAX_CONTENT_LENGTH');
           const saves = calls.some((c) => /\.save$/.test(c.callee));
           if (saves && !calls.some((c) => /(^|\.)secure_filename$/.test(c.qualified) || /uuid/.test(c.qualified))) problems.push('no secure_filename() on the saved name');
           if (!calls.some((c) => TYPE_CHECK_CALL.test(c.callee)) && ![...names].some((n) => TYPE_CHECK_NAME.test(n)) && !calls.some((c) => c.args.some((a) => TYPE_CHECK_NAME.test(a.value.text)))) problems.push('no file type check');

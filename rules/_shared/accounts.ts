@@ -7,7 +7,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { ProjectContext, TextRange } from '../../src/engine/types.js';
 import type { PyCall } from '../../src/parsers/python.js';
 import { dotted, ts, walk } from '../../src/parsers/script.js';
-import { appPython, appScripts, dottedNamesIn, isBackendApp, perApp, some } from './project.js';
+import { appMemo, appPyParts, appPython, appScripts, dottedNamesIn, isBackendApp, perApp, pyFileMemo, some } from './project.js';
 import { checksPassword, JS_VERIFY, PASSWORDISH, PY_VERIFY } from './login.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
 import { pyMaySubmitRoute } from './triggers.js';
@@ -26,7 +26,10 @@ const PY_HINT = /login|signin|sign_in|register|signup|sign_up|authenticate/i;
 const JS_HINT = /login|signin|signIn|register|signup|signUp/;
 const JS_HASHERS = ['bcrypt', 'bcryptjs', 'argon2', '@node-rs/argon2', '@node-rs/bcrypt'];
 
-const SITES = { login: new WeakMap<ProjectFacts, Map<App, AuthSite[]>>(), register: new WeakMap<ProjectFacts, Map<App, AuthSite[]>>() };
+const SITES = {
+  login: appMemo('accounts.loginSites', (project, app) => findAuthSites(project, app, 'login')),
+  register: appMemo('accounts.registerSites', (project, app) => findAuthSites(project, app, 'register')),
+};
 
 /**
  * Auth routes of one kind ('login': a state-changing login route whose handler verifies a password),
@@ -34,32 +37,16 @@ const SITES = { login: new WeakMap<ProjectFacts, Map<App, AuthSite[]>>(), regist
  */
 export function authSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {
   if (!isBackendApp(app)) return [];
-  return perApp(SITES[kind], project, app, () => findAuthSites(project, app, kind));
+  return perApp(SITES[kind], project, app);
 }
 
 function findAuthSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {
   const out: AuthSite[] = [];
   const wanted = (k: AuthRouteKind | undefined) => k === kind;
-  // A site is a state-changing route the module declares, or (Django) a function of a views module,
-  // so a module needs an auth word and one of those shapes: 39 of the Python corpus's 287 modules
-  // with an auth word (the project phase of a 2-thread run re-parsed the rest, which the pass had
-  // parsed on the other thread).
-  const django = app.frameworks.has('django');
-  const may = (text: string, path: string) => PY_HINT.test(text) && (pyMaySubmitRoute(text, true) || (django && /views/.test(path)));
-  for (const { path, py } of appPython(project, app, may)) {
-    for (const r of pythonRoutes(py, path)) {
-      if (!wanted(authRouteKind(r)) || !isStateChanging(r)) continue;
-      if (kind === 'login' && !(r.handler && callsIn(py, r.handler).some(pyVerifies))) continue;
-      out.push({ file: path, at: r.at, line: r.line });
-    }
+  for (const { part } of appPyParts(project, app, PY_SITES_IN)) {
+    out.push(...part[kind].routes);
     // Django function views are routed from urls.py; the view itself names the flow and verifies the password.
-    if (app.frameworks.has('django') && /views/.test(path)) {
-      for (const f of py.functions) {
-        if (!wanted(authRouteKind({ path: undefined, handlerName: f.name }))) continue;
-        if (kind === 'login' && !callsIn(py, f).some(pyVerifies)) continue;
-        out.push({ file: path, at: f.nameRange, line: f.line });
-      }
-    }
+    if (app.frameworks.has('django')) out.push(...part[kind].views);
   }
   let hashes: boolean | undefined;
   for (const { path, js } of appScripts(project, app, JS_HINT)) {
@@ -80,6 +67,31 @@ function findAuthSites(project: ProjectFacts, app: App, kind: 'login' | 'registe
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
+
+/** One module's auth sites of both kinds: its routes, and (in a views module) Django view functions (the part of SITES the cache keeps per file). */
+// A site is a state-changing route the module declares, or a function of a views module (Django),
+// so a module needs an auth word and one of those shapes: 39 of the Python corpus's 287 modules with
+// an auth word.
+const PY_SITES_IN = pyFileMemo('accounts.pySitesIn', (text, path) => PY_HINT.test(text) && (pyMaySubmitRoute(text, true) || /views/.test(path)), (py, path) => {
+  const sites = (kind: 'login' | 'register') => {
+    const routes: AuthSite[] = [];
+    const views: AuthSite[] = [];
+    for (const r of pythonRoutes(py, path)) {
+      if (authRouteKind(r) !== kind || !isStateChanging(r)) continue;
+      if (kind === 'login' && !(r.handler && callsIn(py, r.handler).some(pyVerifies))) continue;
+      routes.push({ file: path, at: r.at, line: r.line });
+    }
+    if (/views/.test(path)) {
+      for (const f of py.functions) {
+        if (authRouteKind({ path: undefined, handlerName: f.name }) !== kind) continue;
+        if (kind === 'login' && !callsIn(py, f).some(pyVerifies)) continue;
+        views.push({ file: path, at: f.nameRange, line: f.line });
+      }
+    }
+    return { routes, views };
+  };
+  return { login: sites('login'), register: sites('register') };
+});
 
 /** What counts as evidence of a feature, by kind of parse-tree node. */
 export interface FeatureEvidence {

@@ -16,7 +16,7 @@ import type { TextRange } from '../../src/engine/types.js';
 import type { PyExpr, PyModule } from '../../src/parsers/python.js';
 import { dotted, literalValue, objectProps, ts, unwrap, walk, type ScriptModule } from '../../src/parsers/script.js';
 import { envRead } from './js.js';
-import { appPython, appScripts, pyExprsIn, walkPy } from './project.js';
+import { appPyParts, appScripts, pyExprsIn, pyFileMemo, walkPy } from './project.js';
 import { envCall, envLookup, envSubscript } from './python.js';
 
 /** Files that document an app's environment variables (templates: never real values). */
@@ -49,10 +49,13 @@ const JS_HINT = /process\.env|import\.meta\.env|Bun\.env|Deno\.env|configService
 /** Every read in the app's production sources: Python modules, then JS/TS ones, each in discovery order and source order within. */
 export function envReads(project: ProjectFacts, app: App): EnvRead[] {
   return [
-    ...[...appPython(project, app, PY_HINT)].flatMap(({ path, py }) => pyReads(py, path)),
+    ...[...appPyParts(project, app, PY_READS_IN)].flatMap(({ part }) => part),
     ...[...appScripts(project, app, JS_HINT)].flatMap(({ path, js }) => jsReads(js, path)),
   ];
 }
+
+/** One Python module's reads (cached per file: a warm run re-reads only changed modules). */
+const PY_READS_IN = pyFileMemo('env-reads.pyReadsIn', PY_HINT, (py, path) => pyReads(py, path));
 
 // ---------------------------------------------------------------- Python
 

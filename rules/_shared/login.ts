@@ -10,7 +10,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { TextRange } from '../../src/engine/types.js';
 import { type PyCall, type PyFunction, type PyModule } from '../../src/parsers/python.js';
 import { dotted, literalValue, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
-import { appFiles, perApp } from './project.js';
+import { appFiles, appMemo, appPyParts, perApp, perFile, pyFileMemo } from './project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './routes.js';
 import { pyMaySubmitRoute } from './triggers.js';
 
@@ -64,43 +64,45 @@ export type LoginRoute =
  * a framework's own login view (Django's LoginView), whose body is not in the repository.
  */
 export function appLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
-  return perApp(LOGIN_ROUTES, project, app, () => findLoginRoutes(project, app));
+  return perApp(LOGIN_ROUTES, project, app);
 }
 
 /** appLoginRoutes is asked by several rules (audit log, session timeout): computed once per app and audit. */
-const LOGIN_ROUTES = new WeakMap<ProjectFacts, Map<App, LoginRoute[]>>();
+const LOGIN_ROUTES = appMemo('login.loginRoutes', (project, app) => findLoginRoutes(project, app));
 
 function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
   const out: LoginRoute[] = [];
   let pyFiles: string[] | undefined;
   for (const file of appFiles(project, app, /\.(py|[cm]?[jt]sx?)$/)) {
     if (file.endsWith('.d.ts')) continue;
-    const text = project.readText(file);
-    if (!text || !LOGIN_HINT.test(text)) continue;
     if (file.endsWith('.py')) {
-      // Only the module's own state-changing routes count here (djangoViewFunctions finds views elsewhere).
-      if (!pyMaySubmitRoute(text, true)) continue;
+      const part = perFile(PY_LOGINS_IN, project, file);
+      if (!part?.routes.length) continue;
+      // Only modules with a candidate route are parsed here, to hand the route and handler to the rules.
       const py = project.python(file);
       if (!py) continue;
-      for (const r of pythonRoutes(py, file)) {
-        const kind = authRouteKind(r);
-        if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) continue;
+      const routes = pythonRoutes(py, file);
+      for (const c of part.routes) {
+        const r = routes[c.index]!;
+        if (c.loginView) {
+          out.push({ lang: 'python', file, at: r.at, name: 'LoginView', route: r, py, handler: undefined, handlerPy: undefined });
+          continue;
+        }
         let handler = r.handler;
         let handlerPy: PyModule | undefined = handler ? py : undefined;
+        let verifies = c.verifies;
         if (!handler && r.framework === 'django') {
-          const ref = (r.viewRef ?? '').replace(/\(.*$/s, '');
-          if (/(^|\.)LoginView\.as_view$/.test(ref) && /^django\.contrib\.auth\./.test(py.qualify(ref))) {
-            out.push({ lang: 'python', file, at: r.at, name: 'LoginView', route: r, py, handler: undefined, handlerPy: undefined });
-            continue;
-          }
           const found = djangoViewFunction(project, r.handlerName?.split('.').at(-1) ?? '', (pyFiles ??= appFiles(project, app, /\.py$/)));
           if (found) ({ fn: handler, py: handlerPy } = found);
+          verifies = handler !== undefined && handlerPy !== undefined && pyVerifiesPassword(handlerPy, handler);
         }
-        if (!handler || !handlerPy || !pyVerifiesPassword(handlerPy, handler)) continue;
+        if (!handler || !handlerPy || !verifies) continue;
         const owner = handler.scope.classes.at(-1);
         out.push({ lang: 'python', file, at: r.at, name: owner ? `${owner}.${handler.name}()` : `${handler.name}()`, route: r, py, handler, handlerPy });
       }
     } else {
+      const text = project.readText(file);
+      if (!text || !LOGIN_HINT.test(text)) continue;
       const js = project.script(file);
       if (!js) continue;
       for (const r of scriptRoutes(js, file)) {
@@ -138,3 +140,21 @@ function djangoViewFunction(project: ProjectFacts, name: string, files: readonly
   }
   return undefined;
 }
+
+/**
+ * One module's part of the login routes (cached per file): its state-changing login/token routes by
+ * index in pythonRoutes, whether each is Django's own LoginView and whether its handler in this
+ * module verifies a password. Only the module's own routes count (djangoViewFunction finds views
+ * elsewhere), so a module needs a route shape.
+ */
+const PY_LOGINS_IN = pyFileMemo('login.pyLoginsIn', (text) => LOGIN_HINT.test(text) && pyMaySubmitRoute(text, true), (py, file) => {
+  const routes: { index: number; loginView: boolean; verifies: boolean }[] = [];
+  pythonRoutes(py, file).forEach((r, index) => {
+    const kind = authRouteKind(r);
+    if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) return;
+    const ref = (r.viewRef ?? '').replace(/\(.*$/s, '');
+    const loginView = !r.handler && r.framework === 'django' && /(^|\.)LoginView\.as_view$/.test(ref) && /^django\.contrib\.auth\./.test(py.qualify(ref));
+    routes.push({ index, loginView, verifies: r.handler !== undefined && pyVerifiesPassword(py, r.handler) });
+  });
+  return { routes };
+});

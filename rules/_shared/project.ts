@@ -4,6 +4,7 @@
  * inside Python handler bodies. Text needles are only a cheap pre-filter before parsing.
  */
 import { PER_APP, type App, type PerAppMemo, type ProjectFacts } from '../../src/engine/facts.js';
+import { asStored, defineMemo, type MemoDef } from '../../src/engine/memo.js';
 import { BACKEND_FRAMEWORKS, type TextRange } from '../../src/engine/types.js';
 import { dottedName, type PyExpr, type PyModule } from '../../src/parsers/python.js';
 import type { ScriptModule } from '../../src/parsers/script.js';
@@ -70,33 +71,84 @@ export function appImportsPy(project: ProjectFacts, app: App, modules: readonly 
 }
 
 /**
- * Memoise a per-app computation for one audit. The engine's facts (a view per audited file) carry
- * a per-thread memo that records what the computation read, so every file that uses the value
- * depends on those files in the cache: computed once per app and thread, not once per file.
- * Plain facts (unit tests) fall back to a memo per facts object.
+ * A per-app computation shared by every file a rule audits ("is CSRFProtect initialised anywhere
+ * in the app?"), defined once at module level under a unique name: `perApp(MEMO, project, app)`
+ * computes it once per app and thread. The engine records what it read and a digest of its value,
+ * so a file that used it stays cached as long as the value is the same (see src/engine/memo.ts).
+ * `compute` may depend only on the project and the app it is given.
  */
-export function perApp<T>(cache: WeakMap<ProjectFacts, Map<App, T>>, project: ProjectFacts, app: App, compute: () => T): T {
-  const memo = (project as ProjectFacts & { [PER_APP]?: PerAppMemo })[PER_APP];
-  if (memo) return memo(cache, app, compute) as T;
-  let byApp = cache.get(project);
-  if (!byApp) {
-    byApp = new Map();
-    cache.set(project, byApp);
-  }
-  if (!byApp.has(app)) byApp.set(app, compute());
-  return byApp.get(app)!;
+export function appMemo<T>(name: string, compute: (project: ProjectFacts, app: App) => T): AppMemo<T> {
+  return defineMemo(name, 'app', (project, app) => compute(project, app!)) as AppMemo<T>;
 }
 
-/** The key `perProject` memoises under: one value per audit, not per app. */
-const WHOLE_PROJECT = { root: '\0project', frameworks: new Set() } as unknown as App;
+/** A computation over the whole project (every app), once per audit; it must not depend on frameworks. */
+export function projectMemo<T>(name: string, compute: (project: ProjectFacts) => T): ProjectMemo<T> {
+  return defineMemo(name, 'project', (project) => compute(project)) as ProjectMemo<T>;
+}
 
 /**
- * Memoise a computation over the whole project (every app) for one audit, as `perApp` does per
- * app. A `WeakMap` keyed by the facts alone caches per audited file: the engine gives each file
- * its own view of the facts, so such a cache recomputed a project-wide scan for every file.
+ * One file's part of an app-wide scan (`compute` reads that file only, and returns JSON data: the
+ * cache keeps the value with the file's content hash). An app memo built from parts is recomputed
+ * on a warm run from the cached parts of unchanged files, parsing only the changed ones.
  */
-export function perProject<T>(cache: WeakMap<ProjectFacts, Map<App, T>>, project: ProjectFacts, compute: () => T): T {
-  return perApp(cache, project, WHOLE_PROJECT, compute);
+export function fileMemo<T>(name: string, compute: (project: ProjectFacts, path: string) => T): FileMemo<T> {
+  return defineMemo(name, 'file', (project, _app, path) => compute(project, path!)) as FileMemo<T>;
+}
+
+/** A file part over Python modules whose text matches `needle` (undefined for the others, which are not parsed). */
+export function pyFileMemo<T>(name: string, needle: string | RegExp | ((text: string, path: string) => boolean), part: (py: PyModule, path: string) => T): FileMemo<T | undefined> {
+  const may = typeof needle === 'string' ? (t: string) => t.includes(needle) : typeof needle === 'function' ? needle : (t: string) => needle.test(t);
+  return fileMemo(name, (project, path) => {
+    const text = project.readText(path);
+    if (text === undefined || !may(text, path)) return undefined;
+    const py = project.python(path);
+    return py ? part(py, path) : undefined;
+  });
+}
+
+export type AppMemo<T> = MemoDef<T> & { readonly scope: 'app' };
+export type ProjectMemo<T> = MemoDef<T> & { readonly scope: 'project' };
+export type FileMemo<T> = MemoDef<T> & { readonly scope: 'file' };
+
+/** Plain facts (unit tests build them) have no engine memo: one value per facts object, memo and app or file. */
+const PLAIN = new WeakMap<ProjectFacts, Map<MemoDef, Map<App | string | undefined, unknown>>>();
+
+function memoised<T>(def: MemoDef<T>, project: ProjectFacts, app: App | undefined, path?: string): T {
+  const memo = (project as ProjectFacts & { [PER_APP]?: PerAppMemo })[PER_APP];
+  if (memo) return memo(def, app, path) as T;
+  let byDef = PLAIN.get(project);
+  if (!byDef) PLAIN.set(project, (byDef = new Map()));
+  let bySubject = byDef.get(def);
+  if (!bySubject) byDef.set(def, (bySubject = new Map()));
+  const subject = path ?? app;
+  if (!bySubject.has(subject)) bySubject.set(subject, def.scope === 'file' ? asStored(def.compute(project, app, path)) : def.compute(project, app, path));
+  return bySubject.get(subject) as T;
+}
+
+/** The value of a file memo for this path. */
+export function perFile<T>(def: FileMemo<T>, project: ProjectFacts, path: string): T {
+  return memoised(def, project, undefined, path);
+}
+
+/** The defined parts of an app's production Python modules, in file order. */
+export function* appPyParts<T>(project: ProjectFacts, app: App, def: FileMemo<T | undefined>): Generator<{ path: string; part: T }> {
+  for (const path of appFiles(project, app, PY_FILE)) {
+    const part = perFile(def, project, path);
+    if (part !== undefined) yield { path, part };
+  }
+}
+
+/** The value of an app memo for this app (computed once per app and thread). */
+export function perApp<T>(def: AppMemo<T>, project: ProjectFacts, app: App): T {
+  return memoised(def, project, app);
+}
+
+/**
+ * The value of a project memo. (A `WeakMap` keyed by the facts would cache per audited file: the
+ * engine gives each file its own view of the facts.)
+ */
+export function perProject<T>(def: ProjectMemo<T>, project: ProjectFacts): T {
+  return memoised(def, project, undefined);
 }
 
 // ---------------------------------------------------------------- Python expressions

@@ -12,7 +12,7 @@ import { discover, kindOf, type Diagnostic } from './discover.js';
 import type { SourceInfo } from './encoding.js';
 import type { App } from './facts.js';
 import { scrubSecrets } from './redact.js';
-import { createPassEnv, DraftResolver, enableRetention, loadParsersFor, pinManifests, setRules, skipsFile, trackedProjectFacts, type Dependencies, type FileOutcome, type ResolvedDraft } from './file-pass.js';
+import { createPassEnv, DraftResolver, enableRetention, loadParsersFor, noDependencies, pinManifests, recomputeMemo, setRules, skipsFile, trackedProjectFacts, type FileOutcome, type ResolvedDraft } from './file-pass.js';
 import { autoThreads, runPass, type WorkItem } from './pool.js';
 import { opportunities } from './opportunities.js';
 import type { AppResult, AuditResult, Finding, RuleOutcome, SuppressionRecord } from './result.js';
@@ -48,13 +48,16 @@ export interface AuditOptions {
 export interface RunStats {
   readonly threads: number;
   readonly filesAudited: number;
-  readonly cache: { readonly enabled: boolean; readonly hits: number; readonly misses: number; readonly statHits: number; readonly projectHits: number };
+  /** memosValid: memo results reused as they were; memosRecomputed: recomputed to compare their digest (early cutoff). */
+  readonly cache: { readonly enabled: boolean; readonly hits: number; readonly misses: number; readonly statHits: number; readonly projectHits: number; readonly memosValid: number; readonly memosRecomputed: number };
   /** Reads and parses per file summed over threads (the contract: at most 1 each for the per-file pass). */
   readonly reads: { readonly total: number; readonly maxPerFile: number; readonly overOnce: readonly string[] };
   readonly parses: { readonly total: number; readonly maxPerFile: number; readonly overOnce: readonly string[] };
   readonly phasesMs: Readonly<Record<string, number>>;
   /** Project checks that took 50 ms or more, slowest first (where the project phase goes). */
   readonly projectChecksMs: Readonly<Record<string, number>>;
+  /** Memos the main thread spent 50 ms or more computing (pass, project checks, recomputation), slowest first. */
+  readonly memosMs: Readonly<Record<string, number>>;
 }
 
 /** A finding before the engine stamps severity, fingerprint and app on it. */
@@ -136,6 +139,45 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     hashes.set(path, h);
     return h;
   };
+  /**
+   * The digest a memo result has in this run, for the outcomes that recorded one: computed this run
+   * already, or the previous run's entry when what it read is unchanged, else recomputed here, once,
+   * on the facts as they stand (before the pass for file outcomes, after it for project checks).
+   * An outcome whose memos all have the digests it saw stays cached, however many files they read.
+   */
+  const memoDigests = new Map<string, string | undefined>();
+  const passMemos = new Map<string, string>();
+  const memoDigest = (key: string): string | undefined => {
+    if (memoDigests.has(key)) return memoDigests.get(key);
+    let digest = env.memo.get(key)?.digest ?? passMemos.get(key);
+    if (digest === undefined && cache) {
+      const old = storedMemo(key);
+      if (old) {
+        digest = old.digest;
+      } else {
+        try {
+          digest = recomputeMemo(env, key);
+        } catch {
+          digest = undefined; // the rule fails again in the pass, and reports it there
+        }
+        cache.stats.memosRecomputed++;
+      }
+    }
+    memoDigests.set(key, digest);
+    return digest;
+  };
+  /** The previous run's result of a memo, when what it read still holds (carried to the next run). */
+  const storedMemo = (key: string) => {
+    const old = cache?.memo(key, hashOf, memoDigest);
+    if (old) {
+      cache!.storeMemo(key, old, false);
+      cache!.stats.memosValid++;
+    }
+    return old;
+  };
+  if (cache) env.storedMemo = storedMemo;
+  // Recomputing a memo parses: load the grammar first (project checks need it on a warm run anyway).
+  if (cache?.hasMemos()) await loadParsersFor(files);
 
   const slots: (FileOutcome | undefined)[] = new Array(files.length);
   const work: WorkItem[] = [];
@@ -145,7 +187,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     if (skipsFile(env, file)) continue;
     audited++;
     if (cache) {
-      const hit = cache.lookup(file.path, hashOf(file.path), hashOf);
+      const hit = cache.lookup(file.path, hashOf(file.path), hashOf, memoDigest);
       if (hit) {
         slots[i] = { path: file.path, ...hit };
         continue;
@@ -164,13 +206,17 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   const hits = audited - work.length;
   await loadParsersFor(work.map((it) => files[it.i]!));
   if (enabled.some((r) => r.check.project)) await loadParsersFor(files);
-  const { outcomes: passed, counts } = await runPass(env, files, work, {
+  const { outcomes: passed, counts, memos } = await runPass(env, files, work, {
     threads: registry ? threads : 1,
     registry: registry ?? '',
     init: { ruleIds: runnable.map((r) => r.meta.id), root, config, files, hashing, seeded: env.reader.pinnedEntries() },
     onProgress: options.onProgress ? (done) => options.onProgress!(hits + done, audited) : undefined,
   });
   work.forEach((it, k) => (slots[it.i] = passed[k]));
+  for (const [key, entry] of memos) {
+    passMemos.set(key, entry.digest);
+    cache?.storeMemo(key, entry, true);
+  }
   phase('pass');
 
   // Merge in file order.
@@ -202,7 +248,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   for (const rule of runnable) {
     const check = rule.check.project;
     if (!check || errors.has(rule.meta.id)) continue;
-    const cached = cache?.project(rule.meta.id, factsAfter, hashOf);
+    const cached = cache?.project(rule.meta.id, factsAfter, hashOf, memoDigest);
     if (cached) {
       cache!.storeProject(rule.meta.id, cached, false);
       if (cached.error) errors.set(rule.meta.id, cached.error);
@@ -210,7 +256,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
       continue;
     }
     const checkStarted = performance.now();
-    const deps: Dependencies = { fileList: false, files: {} };
+    const deps = noDependencies();
     const mine: ResolvedDraft[] = [];
     let error: string | undefined;
     const resolvers = new Map<string, DraftResolver>();
@@ -238,6 +284,8 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     projectMs.set(rule.meta.id, Math.round(performance.now() - checkStarted));
   }
   for (const f of files) if (hashes.has(f.path)) cache?.storeHash(f, hashes.get(f.path)!);
+  // Memo results the main thread computed (pass, project checks, recomputation), for the next run.
+  for (const [key, entry] of env.memoLog.splice(0)) cache?.storeMemo(key, entry, true);
   phase('project');
 
   // Stamp severity, fingerprint and app; drop non-production and suppressed findings.
@@ -361,11 +409,20 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     options.onStats({
       threads: registry ? threads : 1,
       filesAudited: audited,
-      cache: { enabled: !!cache, hits: cache?.stats.hits ?? 0, misses: cache?.stats.misses ?? 0, statHits: cache?.stats.statHits ?? 0, projectHits: cache?.stats.projectHits ?? 0 },
+      cache: {
+        enabled: !!cache,
+        hits: cache?.stats.hits ?? 0,
+        misses: cache?.stats.misses ?? 0,
+        statHits: cache?.stats.statHits ?? 0,
+        projectHits: cache?.stats.projectHits ?? 0,
+        memosValid: cache?.stats.memosValid ?? 0,
+        memosRecomputed: cache?.stats.memosRecomputed ?? 0,
+      },
       reads: tally('reads'),
       parses: tally('parses'),
       phasesMs: phases,
       projectChecksMs: Object.fromEntries([...projectMs].filter(([, ms]) => ms >= 50).sort((a, b) => b[1] - a[1])),
+      memosMs: Object.fromEntries([...env.memoMs].map(([n, ms]) => [n, Math.round(ms)] as const).filter(([, ms]) => ms >= 50).sort((a, b) => b[1] - a[1])),
     });
   }
   return {

@@ -3,7 +3,8 @@
  * configuration key (tool version + the code of the engine and rules + parser versions +
  * enabled rules and their options + the project facts rules see during the pass), holding
  * per-file outcomes keyed by path and content hash, with what each outcome depended on
- * besides its own bytes (other files' hashes, the file list), and project-check results.
+ * besides its own bytes (other files' hashes, the file list, the digests of the memo results it
+ * used), memo results (what each read, and its value's digest), and project-check results.
  * A stat index (size, mtime -> hash) lets an unchanged re-run skip reading files; a file
  * modified within the last seconds before the cache was written is re-hashed (racy mtime).
  * Writes go to a temporary file renamed into place, so concurrent runs never see a torn
@@ -17,9 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { TOOL_VERSION } from '../version.js';
 import type { DiscoveredFile } from './discover.js';
 import type { App } from './facts.js';
-import type { Dependencies, FileOutcome, ResolvedDraft } from './file-pass.js';
+import type { Dependencies, FileOutcome, MemoEntry, ResolvedDraft } from './file-pass.js';
 
-const FORMAT = 1;
+/** 2: memo results are entries of their own, and outcomes refer to them by digest (early cutoff). */
+const FORMAT = 2;
 /** A file whose mtime is this close to the cache's write time is re-hashed (mtime granularity, racy writes). */
 const RACY_MS = 2000;
 const KEEP_FILES = 4;
@@ -42,7 +44,15 @@ interface CacheData {
   readonly stat: Record<string, [number, number, string]>;
   readonly files: Record<string, CachedOutcome>;
   readonly project: Record<string, ProjectEntry>;
+  /** memoKey -> the memo result's dependencies and value digest. */
+  readonly memos: Record<string, MemoEntry>;
 }
+
+/**
+ * The digest a memo's value has in this run, validating or recomputing it on demand (audit.ts):
+ * undefined when it cannot be computed (its memo or app is gone).
+ */
+export type MemoDigest = (key: string) => string | undefined;
 
 let codeDigestMemo: string | undefined;
 
@@ -109,9 +119,9 @@ export function configKey(parts: readonly unknown[]): string {
 
 export class AuditCache {
   private readonly data: CacheData | undefined;
-  private readonly next: { stat: CacheData['stat']; files: CacheData['files']; project: CacheData['project'] };
+  private readonly next: { stat: CacheData['stat']; files: CacheData['files']; project: CacheData['project']; memos: CacheData['memos'] };
   private changed = false;
-  readonly stats = { hits: 0, misses: 0, statHits: 0, hashed: 0, projectHits: 0 };
+  readonly stats = { hits: 0, misses: 0, statHits: 0, hashed: 0, projectHits: 0, memosValid: 0, memosRecomputed: 0 };
 
   constructor(
     private readonly dir: string,
@@ -119,7 +129,7 @@ export class AuditCache {
     private readonly fileList: string,
   ) {
     this.data = load(join(dir, `${key}.json`), key);
-    this.next = { stat: {}, files: {}, project: {} };
+    this.next = { stat: {}, files: {}, project: {}, memos: {} };
     if (!this.data) this.changed = true;
   }
 
@@ -133,9 +143,9 @@ export class AuditCache {
   }
 
   /** A cached outcome for this path at this hash, if what it depended on is unchanged. */
-  lookup(path: string, hash: string, hashOf: (p: string) => string): CachedOutcome | undefined {
+  lookup(path: string, hash: string, hashOf: (p: string) => string, memoDigest: MemoDigest): CachedOutcome | undefined {
     const e = this.data?.files[path];
-    if (!e || e.hash !== hash || !this.depsHold(e.deps, hashOf)) {
+    if (!e || e.hash !== hash || !this.depsHold(e.deps, hashOf, memoDigest)) {
       this.stats.misses++;
       return undefined;
     }
@@ -143,16 +153,30 @@ export class AuditCache {
     return e;
   }
 
-  project(ruleId: string, facts: string, hashOf: (p: string) => string): ProjectEntry | undefined {
+  project(ruleId: string, facts: string, hashOf: (p: string) => string, memoDigest: MemoDigest): ProjectEntry | undefined {
     const e = this.data?.project[ruleId];
-    if (!e || e.facts !== facts || !this.depsHold(e.deps, hashOf)) return undefined;
+    if (!e || e.facts !== facts || !this.depsHold(e.deps, hashOf, memoDigest)) return undefined;
     this.stats.projectHits++;
     return e;
   }
 
-  private depsHold(deps: Dependencies, hashOf: (p: string) => string): boolean {
+  /** True when the previous run left memo results (validating one may need the parsers). */
+  hasMemos(): boolean {
+    for (const _ in this.data?.memos ?? {}) return true;
+    return false;
+  }
+
+  /** The previous run's result of a memo, when its own dependencies still hold (nested memos through `memoDigest`). */
+  memo(key: string, hashOf: (p: string) => string, memoDigest: MemoDigest): MemoEntry | undefined {
+    const e = this.data?.memos[key];
+    return e && this.depsHold(e.deps, hashOf, memoDigest) ? e : undefined;
+  }
+
+  /** Files and the file list first: a memo is recomputed only for an outcome that nothing else invalidates. */
+  private depsHold(deps: Dependencies, hashOf: (p: string) => string, memoDigest: MemoDigest): boolean {
     if (deps.fileList && this.data!.fileList !== this.fileList) return false;
     for (const [p, h] of Object.entries(deps.files)) if (hashOf(p) !== h) return false;
+    for (const [k, d] of Object.entries(deps.memos)) if (memoDigest(k) !== d) return false;
     return true;
   }
 
@@ -170,6 +194,12 @@ export class AuditCache {
 
   storeProject(ruleId: string, entry: ProjectEntry, fresh: boolean): void {
     this.next.project[ruleId] = entry;
+    if (fresh) this.changed = true;
+  }
+
+  /** A memo result for the next run: one this run computed (fresh) or one it found still valid. */
+  storeMemo(key: string, entry: MemoEntry, fresh: boolean): void {
+    this.next.memos[key] = entry;
     if (fresh) this.changed = true;
   }
 
@@ -199,7 +229,7 @@ export class AuditCache {
 function load(path: string, key: string): CacheData | undefined {
   try {
     const data = JSON.parse(readFileSync(path, 'utf8')) as CacheData;
-    if (data.format !== FORMAT || data.key !== key || typeof data.files !== 'object') return undefined;
+    if (data.format !== FORMAT || data.key !== key || typeof data.files !== 'object' || typeof data.memos !== 'object') return undefined;
     return data;
   } catch {
     return undefined;

@@ -11,6 +11,7 @@ import type { ScriptModule } from '../parsers/script.js';
 import { parseRequirements, normalizePyName } from '../parsers/requirements.js';
 import { parseJson } from '../parsers/yaml.js';
 import { classifyPath, type PathContext } from './context.js';
+import type { MemoDef } from './memo.js';
 import type { Diagnostic, DiscoveredFile } from './discover.js';
 import type { Framework } from './types.js';
 
@@ -31,10 +32,10 @@ export interface Dependency {
 
 /**
  * Key of the per-thread memo the engine's facts offer rules (see `perApp` in rules/_shared/project.ts):
- * `(project as any)[PER_APP](cache, app, compute)`. Absent on plain facts (tests build those).
+ * `(project as any)[PER_APP](def, app)`. Absent on plain facts (tests build those).
  */
 export const PER_APP: unique symbol = Symbol('prodaudit.perApp');
-export type PerAppMemo = (cache: object, app: App, compute: () => unknown) => unknown;
+export type PerAppMemo = (def: MemoDef, app: App | undefined, path?: string) => unknown;
 
 export interface App {
   /** Root-relative folder ("" for the repo root). */

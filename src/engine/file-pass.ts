@@ -17,7 +17,8 @@ import { initPython, parsePython, type PyModule } from '../parsers/python.js';
 import { parseScript, type ScriptModule } from '../parsers/script.js';
 import { parseJson, parseYaml } from '../parsers/yaml.js';
 import type { Diagnostic, DiscoveredFile } from './discover.js';
-import { buildFacts, frameworkOfImport, PER_APP, type App, type ProjectFacts } from './facts.js';
+import { buildFacts, frameworkOfImport, PER_APP, type App, type PerAppMemo, type ProjectFacts } from './facts.js';
+import { asStored, digestValue, memoByName, memoKey, parseMemoKey, type MemoDef } from './memo.js';
 import { LineIndex } from './lines.js';
 import { redact, scrubSecrets } from './redact.js';
 import type { Finding } from './result.js';
@@ -40,12 +41,28 @@ export interface ResolvedDraft {
   readonly fix?: NonNullable<Finding['fix']>;
 }
 
-/** What a file audited at one content hash depends on besides its own bytes. */
+/** What a file audited at one content hash (or a memo result) depends on besides its own bytes. */
 export interface Dependencies {
   /** The rule looked at the list of files (project.files / fileSet). */
   fileList: boolean;
   /** Other files it read, with their content hashes. */
   files: Record<string, string>;
+  /**
+   * Memo results it used (memoKey -> digest of the value it saw), instead of everything those
+   * computations read: a file stays cached while the values are the same (early cutoff).
+   */
+  memos: Record<string, string>;
+}
+
+/** A memo result as the cache keeps it: what the computation read, a digest of its value, and for 'file' memos the value. */
+export interface MemoEntry {
+  readonly deps: Dependencies;
+  readonly digest: string;
+  readonly value?: unknown;
+}
+
+export function noDependencies(): Dependencies {
+  return { fileList: false, files: {}, memos: {} };
 }
 
 export interface FileOutcome {
@@ -79,13 +96,23 @@ export interface PassEnv {
   readonly diagnostics: Diagnostic[];
   readonly options: Map<string, unknown>;
   /**
-   * Per-app computations rules memoise with `perApp` (rules/_shared/project.ts), shared by every
-   * file this thread audits: the value, and the files and file list the computation looked at,
-   * which are added to the dependencies of each file that uses the value (so the cache stays exact).
+   * Memo results (`perApp`, rules/_shared/project.ts) shared by every file this thread audits, by
+   * memoKey: the value, what the computation read, and the digest of the value that files using it
+   * record (src/engine/memo.ts).
    */
-  readonly memo: Map<object, Map<string, { readonly value: unknown; readonly deps: Dependencies }>>;
+  readonly memo: Map<string, { readonly value: unknown } & MemoEntry>;
+  /** Memo results computed in this thread and not yet handed to the cache (drained by the pool and the audit). */
+  readonly memoLog: [string, MemoEntry][];
+  /** Time spent computing memos in this thread, by memo name (outermost computations only), for the stats. */
+  readonly memoMs: Map<string, number>;
   /** Dependency records of memoised computations running now (innermost last). */
   readonly captures: Dependencies[];
+  /** Parsed modules handed to rules -> "path\0hash": how a memo value holding parse trees is digested. */
+  readonly refs: WeakMap<object, string>;
+  /** Content hashes are computed (a cache is in use): only then are memo values digested. */
+  readonly hashing: boolean;
+  /** Main thread with a cache: the previous run's result of a 'file' memo, when what it read is unchanged. */
+  storedMemo?: (key: string) => MemoEntry | undefined;
   /**
    * Main thread, when rules have project checks: texts the pass keeps (within a budget) so
    * project checks that look at files again do not read them twice (their parses are in `parsed`).
@@ -281,7 +308,11 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
     diagnostics,
     options,
     memo: new Map(),
+    memoLog: [],
+    memoMs: new Map(),
     captures: [],
+    refs: new WeakMap(),
+    hashing: input.hashing,
   };
   return env;
 }
@@ -337,7 +368,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   const kind = file.kind!;
   const path = file.path;
   const src = preread ?? env.reader.read(path);
-  const deps: Dependencies = { fileList: false, files: {} };
+  const deps = noDependencies();
   const outcome = (o: Partial<FileOutcome>): FileOutcome => ({
     path,
     hash: src.hash,
@@ -428,7 +459,7 @@ export function auditFile(env: PassEnv, file: DiscoveredFile, preread?: Source):
   }
   const frameworks = [...new Set([...modules].map(frameworkOfImport).filter((f): f is Framework => f !== undefined))].sort();
   retain(env, path, src, self.py ?? self.js);
-  const project = trackedFacts(env, deps, path, src.hash, text, frameworks, self);
+  const project = trackedFacts(env, deps, { path, hash: src.hash, text, self }, frameworks.length ? { root: app.root, frameworks: new Set([...app.frameworks, ...frameworks]) } : undefined);
   const drafts: ResolvedDraft[] = [];
   const errors: { ruleId: string; message: string }[] = [];
   const resolver = new DraftResolver(path, text);
@@ -498,68 +529,88 @@ export class DraftResolver {
   }
 }
 
+/** The file a tracked view of the facts audits ('' for project checks and memo recomputation). */
+interface TrackedFile {
+  readonly path: string;
+  readonly hash: string;
+  readonly text: string;
+  readonly self: { py?: PyModule; js?: ScriptModule };
+}
+
 /**
  * The facts a rule sees while one file is audited: apps' frameworks are those from manifests
- * plus the file's own imports, and every look at other files is recorded (for the cache).
- * A Proxy, so facts fields added later pass through unchanged.
+ * plus the file's own imports (`extend`: that app's frameworks as the file sees them), and every
+ * look at other files is recorded (for the cache). A Proxy, so facts fields added later pass through unchanged.
  */
-function trackedFacts(env: PassEnv, deps: Dependencies, path: string, hash: string, text: string, own: readonly Framework[], self: { py?: PyModule; js?: ScriptModule }): ProjectFacts {
+function trackedFacts(env: PassEnv, deps: Dependencies, file: TrackedFile, extend: { readonly root: string; readonly frameworks: ReadonlySet<Framework> } | undefined): ProjectFacts {
+  const { path, hash, text, self } = file;
   const base = env.facts;
   const views = new Map<App, App>();
   const view = (a: App): App => {
-    if (own.length === 0 || a !== base.appOf(path)) return a;
+    if (!extend || a.root !== extend.root) return a;
     let v = views.get(a);
     if (!v) {
-      v = { ...a, frameworks: new Set([...a.frameworks, ...own]) };
+      v = { ...a, frameworks: new Set(extend.frameworks) };
       views.set(a, v);
     }
     return v;
   };
-  const record = (p: string) => {
+  if (path && env.hashing) for (const m of [self.py, self.js, self.js?.sf]) if (m) env.refs.set(m, `${path}\0${hash}`);
+  /** Where a look goes: the innermost memo computing now (the file depends on that memo instead), else the file. */
+  const sink = (): Dependencies => env.captures.at(-1) ?? deps;
+  const record = (p: string): string => {
     const h = p === path ? hash : env.reader.readShared(p).hash;
-    if (p !== path) deps.files[p] = h;
-    for (const c of env.captures) c.files[p] = h;
+    const s = sink();
+    if (s !== deps || p !== path) s.files[p] = h;
+    return h;
   };
   const listed = () => {
-    deps.fileList = true;
-    for (const c of env.captures) c.fileList = true;
+    sink().fileList = true;
+  };
+  /** A module handed to a rule: remembered by path and hash, for digests of memo values that hold it. */
+  const module = <M extends PyModule | ScriptModule>(p: string, h: string, m: M | undefined): M | undefined => {
+    if (m && env.hashing && !env.refs.has(m)) {
+      env.refs.set(m, `${p}\0${h}`);
+      if ('sf' in m) env.refs.set(m.sf, `${p}\0${h}`);
+    }
+    return m;
   };
   /**
-   * `perApp`: one computation per (rule cache, app, frameworks) per thread instead of one per
-   * audited file. The App a file sees can be a view with the file's own frameworks added, so the
-   * key is the app's root plus its frameworks: the value is the same whichever file asked first.
+   * `perApp`: one computation per memo, app and frameworks per thread instead of one per audited
+   * file. The App a file sees can be a view with the file's own frameworks added, so the key holds
+   * the app's root plus its frameworks: the value is the same whichever file asked first. The file
+   * (or the memo computing now) records the key and the value's digest, not what the memo read.
    */
-  const merged = new Set<object>();
-  const memoise = (cache: object, app: App, compute: () => unknown): unknown => {
-    const key = `${app.root}\0${[...app.frameworks].sort().join(',')}`;
-    let byApp = env.memo.get(cache);
-    if (!byApp) env.memo.set(cache, (byApp = new Map()));
-    let hit = byApp.get(key);
+  const memoise = (def: MemoDef, app: App | undefined, file?: string): unknown => {
+    const key = memoKey(def, app, file);
+    let hit = env.memo.get(key);
+    const stored = !hit && def.scope === 'file' ? env.storedMemo?.(key) : undefined;
+    if (stored) {
+      hit = { value: stored.value, deps: stored.deps, digest: stored.digest };
+      env.memo.set(key, hit);
+    }
     if (!hit) {
-      const captured: Dependencies = { fileList: false, files: {} };
+      const captured = noDependencies();
+      const outer = env.captures.length === 0;
+      const started = performance.now();
       env.captures.push(captured);
+      let value: unknown;
       try {
-        hit = { value: compute(), deps: captured };
+        value = def.compute(facts, app, file);
+        if (def.scope === 'file') value = asStored(value);
       } finally {
         env.captures.pop();
       }
-      byApp.set(key, hit);
+      const digest = env.hashing ? digestValue(value, (o) => env.refs.get(o)) : '';
+      if (outer) env.memoMs.set(def.name, (env.memoMs.get(def.name) ?? 0) + performance.now() - started);
+      hit = { value, deps: captured, digest };
+      env.memo.set(key, hit);
+      env.memoLog.push([key, def.scope === 'file' ? { deps: captured, digest, value } : { deps: captured, digest }]);
     }
-    // Rules ask for the same memoised value once per call site and route: merge its (app-sized)
-    // dependencies into this file's once, not per call (that was O(calls x app files) per file).
-    // Inside another memoised computation the merge goes to that capture, so it is not skipped.
-    if (env.captures.length === 0) {
-      if (merged.has(hit)) return hit.value;
-      merged.add(hit);
-    }
-    if (hit.deps.fileList) listed();
-    for (const [p, h] of Object.entries(hit.deps.files)) {
-      if (p !== path) deps.files[p] = h;
-      for (const c of env.captures) c.files[p] = h;
-    }
+    sink().memos[key] = hit.digest;
     return hit.value;
   };
-  return new Proxy(base, {
+  const facts: ProjectFacts = new Proxy(base, {
     get(target, key, receiver) {
       if (key === PER_APP) return memoise;
       switch (key) {
@@ -571,7 +622,7 @@ function trackedFacts(env: PassEnv, deps: Dependencies, path: string, hash: stri
         case 'apps':
           return target.apps.map(view);
         case 'frameworks':
-          return new Set([...target.frameworks, ...own]);
+          return extend ? new Set([...target.frameworks, ...extend.frameworks]) : target.frameworks;
         case 'appOf':
           return (p: string) => view(target.appOf(p));
         case 'readText':
@@ -581,26 +632,45 @@ function trackedFacts(env: PassEnv, deps: Dependencies, path: string, hash: stri
           };
         case 'python':
           return (p: string) => {
-            if (p === path) return self.py;
-            record(p);
-            return target.python(p);
+            const h = record(p); // the file's own parse too: a memo computing now depends on it
+            return p === path ? self.py : module(p, h, target.python(p));
           };
         case 'script':
           return (p: string) => {
-            if (p === path) return self.js;
-            record(p);
-            return target.script(p);
+            const h = record(p);
+            return p === path ? self.js : module(p, h, target.script(p));
           };
         default:
           return Reflect.get(target, key, receiver);
       }
     },
   });
+  return facts;
 }
 
 /** The facts project checks see: complete frameworks, and reads of files recorded for the cache. */
 export function trackedProjectFacts(env: PassEnv, deps: Dependencies): ProjectFacts {
-  return trackedFacts(env, deps, '', '', '', [], {});
+  return trackedFacts(env, deps, { path: '', hash: '', text: '', self: {} }, undefined);
+}
+
+/**
+ * Compute a memo result no rule has asked for yet in this thread (a warm run re-validating what a
+ * cached file used), on the facts as they stand: its digest, or undefined when the key names no
+ * memo or app of this run (then nothing that used it can be reused).
+ */
+export function recomputeMemo(env: PassEnv, key: string): string | undefined {
+  const known = env.memo.get(key);
+  if (known) return known.digest;
+  const { name, root, frameworks, path } = parseMemoKey(key);
+  const def = memoByName(name);
+  if (!def || (def.scope === 'app') !== (root !== undefined) || (def.scope === 'file') !== (path !== undefined)) return undefined;
+  const app = root === undefined ? undefined : env.facts.apps.find((a) => a.root === root);
+  if (root !== undefined && !app) return undefined;
+  const extend = root === undefined ? undefined : { root, frameworks: new Set(frameworks as Framework[]) };
+  const facts = trackedFacts(env, noDependencies(), { path: '', hash: '', text: '', self: {} }, extend);
+  const memo = (facts as ProjectFacts & { [PER_APP]: PerAppMemo })[PER_APP];
+  memo(def, app && facts.apps.find((a) => a.root === root), path);
+  return env.memo.get(key)?.digest;
 }
 
 export function matchesTriggers(rule: AnyRule, text: string, options: unknown, kind: FileKind, app: TriggerApp): boolean {

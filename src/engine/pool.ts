@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import type { DiscoveredFile } from './discover.js';
-import { auditFile, type FileOutcome, type PassEnv } from './file-pass.js';
+import { auditFile, type FileOutcome, type MemoEntry, type PassEnv } from './file-pass.js';
 import type { Source } from './source.js';
 
 export interface InitMessage {
@@ -29,7 +29,7 @@ export interface BatchMessage {
 }
 
 export type WorkerReply =
-  | { readonly type: 'done'; readonly batch: number; readonly outcomes: readonly FileOutcome[] }
+  | { readonly type: 'done'; readonly batch: number; readonly outcomes: readonly FileOutcome[]; readonly memos: readonly [string, MemoEntry][] }
   | { readonly type: 'counts'; readonly reads: readonly [string, number][]; readonly parses: readonly [string, number][] };
 
 /** A file to audit: its index in the discovered list, and its source when the main thread already read it. */
@@ -79,9 +79,13 @@ export interface PassCounts {
   readonly parses: Map<string, number>;
 }
 
-/** Audit the items; outcomes come back indexed like `items`. */
-export async function runPass(env: PassEnv, files: readonly DiscoveredFile[], items: readonly WorkItem[], setup: PoolSetup): Promise<{ outcomes: FileOutcome[]; counts: PassCounts[] }> {
+/**
+ * Audit the items; outcomes come back indexed like `items`, with the memo results the threads
+ * computed (main thread's last: env.memoLog is drained by the caller, after the project checks).
+ */
+export async function runPass(env: PassEnv, files: readonly DiscoveredFile[], items: readonly WorkItem[], setup: PoolSetup): Promise<{ outcomes: FileOutcome[]; counts: PassCounts[]; memos: [string, MemoEntry][] }> {
   const outcomes: FileOutcome[] = new Array(items.length);
+  const memos: [string, MemoEntry][] = [];
   const position = new Map(items.map((it, k) => [it.i, k]));
   let done = 0;
   const put = (list: readonly FileOutcome[], batch: readonly WorkItem[]) => {
@@ -92,12 +96,12 @@ export async function runPass(env: PassEnv, files: readonly DiscoveredFile[], it
   const counts: PassCounts[] = [{ reads: env.reader.reads, parses: env.parses }];
   if (setup.threads <= 1 || items.length === 0) {
     for (const it of items) put([auditFile(env, files[it.i]!, it.source)], [it]);
-    return { outcomes, counts };
+    return { outcomes, counts, memos };
   }
 
   const batches = makeBatches(items, files, setup.threads, (path) => env.facts.appOf(path).root);
   const scheduler = new AppScheduler(batches.map((b) => b.app));
-  const workers = Array.from({ length: setup.threads - 1 }, (_, k) => new PoolWorker(setup, k + 1, (b, list) => put(list, batches[b]!.items)));
+  const workers = Array.from({ length: setup.threads - 1 }, (_, k) => new PoolWorker(setup, k + 1, (b, list, found) => (put(list, batches[b]!.items), memos.push(...found))));
   const feed = (w: PoolWorker) => {
     while (w.alive && w.inFlight.size < 2) {
       const b = scheduler.take(w.thread);
@@ -122,7 +126,7 @@ export async function runPass(env: PassEnv, files: readonly DiscoveredFile[], it
     const c = await w.finish();
     if (c) counts.push(c);
   }
-  return { outcomes, counts };
+  return { outcomes, counts, memos };
 }
 
 /**
@@ -219,7 +223,7 @@ class PoolWorker {
   constructor(
     setup: PoolSetup,
     readonly thread: number,
-    onDone: (batch: number, outcomes: readonly FileOutcome[]) => void,
+    onDone: (batch: number, outcomes: readonly FileOutcome[], memos: readonly [string, MemoEntry][]) => void,
   ) {
     this.worker = new Worker(new URL('./worker.js', import.meta.url));
     this.worker.on('message', (m: WorkerReply) => {
@@ -228,7 +232,7 @@ class PoolWorker {
         return;
       }
       this.inFlight.delete(m.batch);
-      onDone(m.batch, m.outcomes);
+      onDone(m.batch, m.outcomes, m.memos);
       this.onIdle();
       this.settle();
     });

@@ -30,7 +30,7 @@ port.on('message', (msg: InitMessage | BatchMessage | { type: 'finish' }) => {
       return;
     }
     const outcomes = msg.items.map((it) => auditFile(e, files[it.i]!, it.source));
-    const reply: WorkerReply = { type: 'done', batch: msg.batch, outcomes };
+    const reply: WorkerReply = { type: 'done', batch: msg.batch, outcomes, memos: e.memoLog.splice(0) };
     port.postMessage(reply);
   });
 });
