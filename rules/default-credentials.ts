@@ -8,7 +8,7 @@ import { scalarString } from '../src/parsers/yaml.js';
 import { composeEnv, dockerEnv, kubernetesEnv, rangeOf, TRUTHY, type ConfigEnvVar } from './_shared/config-files.js';
 import { envWithFallback, readsEnv as jsReadsEnv, resolveConst } from './_shared/js.js';
 import { envLookup, importOsEdits, preferredQuote, resolvePyName } from './_shared/python.js';
-import { pyTextHas } from './_shared/triggers.js';
+import { PY_ESCAPE, pyDecoded, pyTextHas } from './_shared/triggers.js';
 
 /** Passwords that ship as defaults, appear in every wordlist, or name the service they protect. */
 const WEAK = new Set(
@@ -50,9 +50,15 @@ const PY_DB_URL = /(?:postgres|mysql|mariadb|mssql|sqlserver|oracle|mongodb|redi
  * assignment, a PASSWORD/password dict key (a string: escapes decoded), or a connection URL.
  */
 function pyMayReport(text: string): boolean {
-  if (/password_hash|make_password|hashpw|hash_password|encrypt_password|set_password|create_(?:super)?user/.test(text)) return true;
+  // Each name below holds `hash`, `_password` or `create_`, and a URL `://`: includes() first, since
+  // these alternations scanned every Python file in full (the rule's trigger was the costliest one).
+  if ((text.includes('hash') || text.includes('_password') || text.includes('create_')) && /password_hash|make_password|hashpw|hash_password|encrypt_password|set_password|create_(?:super)?user/.test(text)) return true;
   if (/\b(?:hash|encrypt|using)\b/.test(text) && /pwd|password|crypt|pbkdf2|argon2|hasher|passlib|pwdlib/i.test(text)) return true;
-  return PY_PASSWORD_KEYWORD.test(text) || pyTextHas(text, /(?:PASSWORD|password)['"]/) || pyTextHas(text, PY_DB_URL);
+  return PY_PASSWORD_KEYWORD.test(text) || pyTextHas(text, /(?:PASSWORD|password)['"]/) || hasDbUrl(text) || (PY_ESCAPE.test(text) && hasDbUrl(pyDecoded(text)));
+}
+
+function hasDbUrl(text: string): boolean {
+  return text.includes('://') && PY_DB_URL.test(text);
 }
 
 export default defineRule({
