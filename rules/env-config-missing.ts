@@ -10,7 +10,7 @@ import { pyImport, pyQuote, pyString } from './_shared/fix-helpers.js';
 import { anchorFile, appPython, backendApps } from './_shared/project.js';
 import { configItems, envLookup, inDevOnlyClass, readsEnv, type ConfigItem } from './_shared/python.js';
 import { upperSnake } from './_shared/secrets.js';
-import { JS_ESCAPE, JS_GAP } from './_shared/triggers.js';
+import { JS_ESCAPE, JS_GAP, PY_ESCAPE, pyDecoded } from './_shared/triggers.js';
 
 /**
  * A service endpoint written as a literal: a URL with a scheme and a host (postgresql://db/app,
@@ -86,19 +86,53 @@ const PY_CLIENTS: { callee: RegExp; args: readonly (number | string)[] }[] = [
 const ARG_KEY: Record<string, string> = { url: 'url', host: 'host', port: 'port', dsn: 'dsn', broker: 'broker_url', backend: 'result_backend', hosts: 'url', base_url: 'base_url' };
 
 /**
- * Text any Python endpoint finding needs. A URL value has `://` (or an escape spelling part of it:
- * PY_SPELLING_ESCAPE; a line continuation inside the URL is not considered). A bare host name is reported only under a key whose upper-snake form ends in HOST,
- * HOSTNAME, SERVER, ADDR or ADDRESS (endpointValue), and configItems / walkDict / a client keyword
- * give a key a value right after it: `KEY =`, `KEY: str =`, `['KEY'] =`, `'KEY': v`, `KEY=v`,
- * `setdefault('KEY', v)` (PY_HOST_KEY); or as a PY_CLIENTS call's first argument, with the
- * client's module named (PY_CLIENT_MODULE; `motor` spells no `mongo`).
+ * Text any Python endpoint finding needs. Every report is a string literal (endpointValue never
+ * accepts a number) under a key that keyHoldsEndpoint accepts, so the key's upper-snake form ends
+ * in URL, URI, DSN, HOST, HOSTNAME, SERVER, ENDPOINT, ADDR, ADDRESS, BROKER or BACKEND (the named
+ * keys end so too; a CACHES `LOCATION` counts as LOCATION_URL); or it is a PY_CLIENTS argument,
+ * positional only with the client's module named (PY_CLIENT_MODULE; `motor` spells no `mongo`).
+ * configItems, walkDict and the clients' keywords give the key its value right after it:
+ * `KEY = 'v'`, `KEY: str = 'v'`, `['KEY'] = 'v'`, `'KEY': 'v'`, `KEY='v'`, `setdefault('KEY', 'v')`,
+ * or a tuple target (`HOST, PORT = 'db', 5432`, `PORT, HOST = 5432, 'db'`): PY_AFTER_KEY. A key
+ * spelled with escapes (or a line continuation) in a string is read as the facade decodes it.
+ * This replaced "a `://` anywhere", which every module with a documentation link matched: on the
+ * Python corpus 459 -> 151 files.
  */
-const PY_HOST_KEY = /(?:host|hostname|server|addr|address)['"]?\]?(?:\s|\\)*[=:,]/i;
 const PY_CLIENT_MODULE = /sqlalchemy|redis|mongo|motor|smtplib|psycopg|pymysql|MySQLdb|asyncpg|pika|elasticsearch/i;
-/** An escape the facade decodes that spells `:`, `/` or a letter (of a scheme, a key): the text then need not show them. */
-const PY_SPELLING_ESCAPE = /\\(?:x(?:[4-7]|3a|2f)|u00(?:[4-7]|3a|2f)|U000000(?:[4-7]|3a|2f))/i;
+const PY_KEY_END = /(?:url|uri|dsn|host|hostname|server|endpoint|addr|address|broker|backend|location)(?!\w)/gi;
+const PY_SPACE = String.raw`(?:\s|\\|#[^\n]*)*`;
+/** A string literal next (parentheses, a prefix such as r or b allowed). */
+const PY_LITERAL_NEXT = String.raw`${PY_SPACE}(?:\(${PY_SPACE})*[A-Za-z]{0,2}['"]`;
+/** After the key: `= 'v'` (or `=` and a tuple's values), `: 'v'`, `: T = 'v'`, `'KEY', ` and a first tuple target `KEY, X = `. */
+const PY_AFTER_KEY = new RegExp(
+  String.raw`(?:[\s\\'"\])]|#[^\n]*)*(?:=(?!=)(?:${PY_LITERAL_NEXT}|[^\n]*[,(\[\\])|:(?:${PY_LITERAL_NEXT}|[^=\n]*=(?!=)${PY_LITERAL_NEXT}))|['"\])]${PY_SPACE},|${PY_SPACE},[^=\n]*(?:\n[^=\n]*)?=(?!=)`,
+  'y',
+);
+
 function pyEndpointHint(text: string): boolean {
-  return text.includes('://') || PY_HOST_KEY.test(text) || PY_CLIENT_MODULE.test(text) || PY_SPELLING_ESCAPE.test(text);
+  return PY_CLIENT_MODULE.test(text) || pyEndpointKey(text) || (PY_ESCAPE.test(text) && pyEndpointKey(pyDecoded(text)));
+}
+
+/** Some endpoint-suffixed key followed by PY_AFTER_KEY (a quick test of the next character first: most `url`s and `host`s are not keys). */
+function pyEndpointKey(text: string): boolean {
+  PY_KEY_END.lastIndex = 0;
+  for (let m = PY_KEY_END.exec(text); m; m = PY_KEY_END.exec(text)) {
+    const end = PY_KEY_END.lastIndex;
+    let i = end;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x5c || c === 0x27 || c === 0x22 || c === 0x5d || c === 0x29) i++;
+      else if (c === 0x23 /* # */) {
+        const nl = text.indexOf('\n', i);
+        i = nl === -1 ? text.length : nl;
+      } else break;
+    }
+    const c = text.charCodeAt(i);
+    if (c !== 0x3d /* = */ && c !== 0x3a /* : */ && c !== 0x2c /* , */) continue;
+    PY_AFTER_KEY.lastIndex = end;
+    if (PY_AFTER_KEY.test(text)) return true;
+  }
+  return false;
 }
 /**
  * Text any JS endpoint finding needs (jsFindings reads this file's syntax only). A literal endpoint

@@ -4,21 +4,90 @@ import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, enclosingFunction, objectProps, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { appMemo, appPyParts, perApp, pyFileMemo } from './_shared/project.js';
-import { pyMaybeTopLevel, someMatch } from './_shared/triggers.js';
+import { pyMaybeTopLevel } from './_shared/triggers.js';
 
-/** Names that are caches or registries by convention: losing them on restart is harmless. */
-/** `NAME = {` / `[` / `dict(` ... as a statement (chained `a = b = {}` and annotations included), parentheses allowed. */
-/** Container constructors containerKind counts (the triggers accept any of them after `collections.`). */
+/** Container constructors containerKind counts (the trigger accepts any of them after `collections.`). */
 const CONTAINER_CALLS = 'dict|list|set|defaultdict|OrderedDict|deque|Counter';
-const PY_CONTAINER = new RegExp(String.raw`^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*)+(?:\([ \t]*)*(?:[[{]|(?:collections\.)?(?:${CONTAINER_CALLS})[ \t]*\()`, 'gm');
-/** `a, b = 1, {}`: a container anywhere in a tuple assignment's value. */
-const PY_TUPLE_CONTAINER = new RegExp(String.raw`^[ \t]*[A-Za-z_][\w.]*[ \t]*,[^\n=]*=(?!=)[^\n]*(?:[[{]|\b(?:${CONTAINER_CALLS})[ \t]*\()`, 'm');
 /** A declarator (after const/let/var or a comma) initialised to an empty object or array, or a new Map/Set. */
 const JS_CONTAINER = /(?:\b(?:const|let|var)|,)\s*[A-Za-z_$][\w$]*\s*(?::[^;\n]*?)?=\s*(?:\(\s*)*(?:<[^>\n]*>\s*)?(?:\{(?:\s|\/\*[^]*?\*\/|\/\/[^\n]*\n)*\}|\[(?:\s|\/\*[^]*?\*\/|\/\/[^\n]*\n)*\]|new\s+(?:Map|Set)\b)/;
+/** Names that are caches or registries by convention: losing them on restart is harmless. */
 const CACHE_NAME = /cache|memo|registry|^_?(lock|logger|log)s?$|handlers$|^__all__$/i;
 const PY_MUTATORS = new Set(['append', 'extend', 'insert', 'update', 'setdefault', 'add', 'pop', 'popitem', 'remove', 'discard', 'clear', '__setitem__']);
+
+/**
+ * `NAME = {` / `[` / `dict(` ... at the start of a line, chained (`a = b = {}`) and annotated: the
+ * names bound are captured. The value may start on a later line (`x = (\n  {}`, a backslash, a
+ * comment) and an annotation may span lines inside its brackets, as the facade reads them.
+ */
+const PY_GAP = String.raw`(?:[\s\\]|#[^\n]*)*`;
+const PY_ANNOTATION = String.raw`(?::(?:[^=\n\[]|\[[^\]]*\])*)?`;
+const PY_CHAIN = new RegExp(String.raw`^[ \t]*((?:[A-Za-z_]\w*[ \t]*${PY_ANNOTATION}=(?!=)(?:[\s\\(]|#[^\n]*)*)+)(?:[[{]|(?:collections\.)?(?:${CONTAINER_CALLS})${PY_GAP}\()`, 'gm');
+/** `a, b = 1, {}` (a bracketed target list too): a container anywhere in a tuple assignment's value, the targets captured. */
+const PY_TUPLE_TARGETS = new RegExp(String.raw`^[ \t]*(?:[(\[][ \t]*)?([A-Za-z_][\w.]*[ \t]*,[^\n=]*)=(?!=)[^\n]*(?:[[{]|\b(?:${CONTAINER_CALLS})[ \t]*\()`, 'gm');
+/** The mutator names, longest first, for pyWriteAfter. */
+const PY_MUTATOR_NAMES = [...PY_MUTATORS].sort((a, b) => b.length - a.length);
+
+/** Past whitespace, backslashes and comments from `i`. */
+function pySkipGap(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c || c === 0x5c /* backslash */) i++;
+    else if (c === 0x23 /* # */) {
+      const nl = text.indexOf('\n', i);
+      if (nl === -1) return text.length;
+      i = nl;
+    } else return i;
+  }
+}
+
+/** Does what follows offset `i` (a global's name) make a write the check counts: `[` (a subscript target) or `.append(` ... (PY_MUTATORS)? */
+function pyWriteAfter(text: string, i: number): boolean {
+  i = pySkipGap(text, i);
+  const c = text.charCodeAt(i);
+  if (c === 0x5b /* [ */) return true;
+  if (c !== 0x2e /* . */) return false;
+  i = pySkipGap(text, i + 1);
+  const m = PY_MUTATOR_NAMES.find((n) => text.startsWith(n, i));
+  return m !== undefined && text.charCodeAt(pySkipGap(text, i + m.length)) === 0x28 /* ( */;
+}
+
+/**
+ * Could the check find a mutated global? It reports a module-level container only when a
+ * function writes to it (`NAME[k] = v`, `NAME[k] += 1`, `NAME.append(x)`), so some name bound at
+ * the start of a line to a container, not cache-named, must appear with `[` or `.append(` ...
+ * after it and no identifier character or `.` before it. Subscript reads pass too (over-inclusive).
+ * On the Python corpus this keeps 128 of the 540 files a container assignment alone kept.
+ */
+export function pyMayMutateGlobal(source: string): boolean {
+  // Python identifiers may be non-ASCII (kept as written by the facade): read every other
+  // non-ASCII character as a letter, and non-ASCII spaces (which tree-sitter skips) as a space.
+  const text = /[^\x00-\x7f]/.test(source) ? source.replace(/[^\x00-\x7f]/g, (c) => (/[\s\u200b\u2060]/.test(c) ? ' ' : 'x')) : source;
+  const names = new Set<string>();
+  for (const re of [PY_CHAIN, PY_TUPLE_TARGETS]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (!pyMaybeTopLevel(text, m.index)) continue;
+      for (const n of m[1]!.replace(/:(?:[^=\n\[]|\[[^\]]*\])*=/g, '=').match(/[A-Za-z_]\w*/g) ?? []) if (!CACHE_NAME.test(n)) names.add(n);
+    }
+  }
+  for (const name of names) {
+    for (let i = text.indexOf(name); i !== -1; i = text.indexOf(name, i + 1)) {
+      if (i > 0 && isNameChar(text.charCodeAt(i - 1), true)) continue;
+      if (isNameChar(text.charCodeAt(i + name.length), false)) continue;
+      if (pyWriteAfter(text, i + name.length)) return true;
+    }
+  }
+  return false;
+}
+
+/** An ASCII identifier character, or with `dot`, a `.`. */
+function isNameChar(c: number, dot: boolean): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || (dot && c === 0x2e);
+}
 const JS_MUTATORS = new Set(['push', 'unshift', 'splice', 'set', 'add', 'delete', 'clear']);
 const WEB_MODULES = ['flask', 'fastapi', 'django', 'starlette', 'quart', 'sanic'];
+/** A WEB_MODULES name as a word: the text an import of one must hold. */
+const WEB_MODULE_WORD = new RegExp(`\\b(?:${WEB_MODULES.join('|')})\\b`);
 
 export default defineRule({
   meta: {
@@ -33,8 +102,9 @@ export default defineRule({
     effort: 'days',
     cwe: ['CWE-1188'],
     // Every report names a module-level container (`NAME = {}` / `[]` / `dict()` ... in Python,
-    // `const NAME = {}` / `[]` / `new Map()` in JS) or an express-session without a store.
-    triggers: [(text, _options, kind) => (kind === 'python' ? someMatch(text, PY_CONTAINER, (at) => pyMaybeTopLevel(text, at)) || PY_TUPLE_CONTAINER.test(text) : JS_CONTAINER.test(text) || text.includes('express-session'))],
+    // `const NAME = {}` / `[]` / `new Map()` in JS) or an express-session without a store. In
+    // Python the container must also be written to somewhere (pyMayMutateGlobal).
+    triggers: [(text, _options, kind) => (kind === 'python' ? pyMayMutateGlobal(text) : JS_CONTAINER.test(text) || text.includes('express-session'))],
     messages: {
       pyGlobal: 'Module-level {kind} "{name}" is mutated at runtime ({where}): its contents are lost on restart and not shared between workers.',
       jsGlobal: 'Module-level {kind} "{name}" is mutated inside a function ({where}): its contents are lost on restart and not shared between instances.',
@@ -194,7 +264,7 @@ const WEB_IMPORTS = appMemo('in-memory-state.webImports', (project, app) => [...
  * A web module's imported last names that its text names as a word (the part of WEB_IMPORTS the
  * cache keeps per file); only modules whose text names a web framework are parsed.
  */
-const WEB_IMPORTS_IN = pyFileMemo('in-memory-state.webImportsIn', new RegExp(`\\b(?:${WEB_MODULES.join('|')})\\b`), (py) => {
+const WEB_IMPORTS_IN = pyFileMemo('in-memory-state.webImportsIn', WEB_MODULE_WORD, (py) => {
   if (!isWebModule(py)) return undefined;
   const last = (dotted: string) => dotted.split('.').at(-1) ?? '';
   const stems = new Set(py.imports.flatMap((i) => [last(i.module), last(i.qualified)]));
