@@ -1,10 +1,13 @@
 import { defineRule } from '../src/engine/rule.js';
 import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
-import { anchorFile, backendApps, dependsOn, importsAny } from './_shared/project.js';
+import { anchorFile, backendApps, dependsOn, importsAny, importsOf } from './_shared/project.js';
 
 /** Error trackers and APMs that capture unhandled exceptions, by package (npm and PyPI names). */
 const TRACKERS = /^(sentry-sdk|raven|@sentry\/.+|rollbar|bugsnag|@bugsnag\/.+|honeybadger|@honeybadger-io\/.+|newrelic|ddtrace|dd-trace|elastic-apm|elastic-apm-node|airbrake|@airbrake\/.+|appsignal|@appsignal\/.+|opentelemetry-.+|@opentelemetry\/.+|scout-apm|@highlight-run\/.+|logrocket|posthog(-node)?)$/i;
 const TRACKER_MODULES = /^(sentry_sdk|raven|@sentry\/|rollbar|bugsnag|@bugsnag\/|honeybadger|newrelic|ddtrace|dd-trace|elasticapm|elastic-apm-node|opentelemetry|@opentelemetry\/)/;
+
+/** The imports that show one, per file. */
+const IMPORTS = importsOf('error-tracking-missing.imports', TRACKER_MODULES, /sentry|rollbar|bugsnag|honeybadger|newrelic|ddtrace|dd-trace|elastic|opentelemetry|raven/i);
 
 export default defineRule({
   meta: {
@@ -32,7 +35,7 @@ export default defineRule({
     project(ctx) {
       for (const app of backendApps(ctx.project)) {
         if (dependsOn(app, TRACKERS)) continue;
-        if (importsAny(ctx.project, app, TRACKER_MODULES, /sentry|rollbar|bugsnag|honeybadger|newrelic|ddtrace|dd-trace|elastic|opentelemetry|raven/i)) continue;
+        if (importsAny(ctx.project, app, IMPORTS)) continue;
         const file = anchorFile(app);
         if (file) ctx.report({ messageId: 'missing', data: { app: app.name }, file });
       }

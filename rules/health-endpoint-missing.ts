@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { BACKEND_FRAMEWORKS, type TextRange } from '../src/engine/types.js';
 import { dotted, ts, walk } from '../src/parsers/script.js';
-import { anchorFile, appSources, backendApps, dependsOn } from './_shared/project.js';
+import { anchorFile, appSources, backendApps, dependsOn, perFile, pyFileMemo, scriptFileMemo } from './_shared/project.js';
 import { callsIn, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './_shared/routes.js';
 
 const HEALTH_NAMES = 'health|healthz|healthcheck|health-check|health_check|ready|readyz|readiness|live|livez|liveness|ping|status|_health|heartbeat';
@@ -67,26 +67,10 @@ export default defineRule({
         const usesDb = !!dependsOn(app, DB_PACKAGES);
         let found = false;
         for (const f of appSources(project, app)) {
-          const text = project.readText(f);
-          if (!text) continue;
-          if (f.endsWith('.py')) {
-            if (!ROUTE_HINT_PY.test(text) || !healthRoutePy(text)) continue;
-            const py = project.python(f);
-            if (!py) continue;
-            for (const r of pythonRoutes(py, f).filter(isHealth)) {
-              found = true;
-              if (usesDb && r.handler && !callsIn(py, r.handler).some((c) => DB_CALL.test(c.callee.split('.').at(-1) ?? '') || /SELECT\s+1/i.test(c.args.map((a) => a.value.text).join(' ')))) {
-                report(f, r, r.at);
-              }
-            }
-          } else {
-            if (!ROUTE_HINT_JS.test(text) || !(HEALTH_WORD.test(text) || HEALTH_WORD.test(f))) continue;
-            const js = project.script(f);
-            if (!js) continue;
-            for (const r of scriptRoutes(js, f).filter(isHealth)) {
-              found = true;
-              if (usesDb && r.handler && !jsHandlerTouchesDb(r)) report(f, r, r.at);
-            }
+          const routes = perFile(f.endsWith('.py') ? PY_HEALTH_IN : JS_HEALTH_IN, project, f);
+          for (const r of routes ?? []) {
+            found = true;
+            if (usesDb && r.checksNothing) ctx.report({ messageId: 'shallow', data: { path: r.label }, file: f, at: r.at, severity: 'low' });
           }
         }
         if (!found && app.frameworks.has('nextjs') && project.files.some((f) => /(^|\/)(pages\/api|app\/api)\/(health|healthz|status|ping)(\/route)?\.[jt]s$/.test(f))) found = true;
@@ -94,13 +78,32 @@ export default defineRule({
         const file = anchorFile(app);
         if (file) ctx.report({ messageId: 'missing', data: { app: app.name }, file });
       }
-
-      function report(file: string, r: PyRoute | JsRoute, at: TextRange): void {
-        ctx.report({ messageId: 'shallow', data: { path: r.path ?? r.handlerName ?? 'route' }, file, at, severity: 'low' });
-      }
     },
   },
 });
+
+/** A health route of one module: where, its path (or handler name), and whether its handler touches no database. */
+interface HealthRoute { readonly at: TextRange; readonly label: string; readonly checksNothing: boolean }
+
+const label = (r: PyRoute | JsRoute) => r.path ?? r.handlerName ?? 'route';
+
+/** One Python module's health routes (cached per file). */
+const PY_HEALTH_IN = pyFileMemo('health-endpoint-missing.pyHealthIn', (text) => ROUTE_HINT_PY.test(text) && healthRoutePy(text), (py, f): HealthRoute[] =>
+  pythonRoutes(py, f)
+    .filter(isHealth)
+    .map((r) => ({
+      at: r.at,
+      label: label(r),
+      checksNothing: r.handler !== undefined && !callsIn(py, r.handler).some((c) => DB_CALL.test(c.callee.split('.').at(-1) ?? '') || /SELECT\s+1/i.test(c.args.map((a) => a.value.text).join(' '))),
+    })),
+);
+
+/** One JS/TS module's health routes (cached per file); Next.js takes the word from the file's path. */
+const JS_HEALTH_IN = scriptFileMemo('health-endpoint-missing.jsHealthIn', (text, f) => ROUTE_HINT_JS.test(text) && (HEALTH_WORD.test(text) || HEALTH_WORD.test(f)), (js, f): HealthRoute[] =>
+  scriptRoutes(js, f)
+    .filter(isHealth)
+    .map((r) => ({ at: r.at, label: label(r), checksNothing: r.handler !== undefined && !jsHandlerTouchesDb(r) })),
+);
 
 /** A path parameter (`<int:id>`, `:id`, `{id}`, `[id]`): a probe URL has none, so `/leads/<id>/status` is a resource. */
 const PATH_PARAM = /<[^>]*>|(^|\/):\w+|\{[^}]*\}|\[[^\]]*\]/;

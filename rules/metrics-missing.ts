@@ -1,9 +1,12 @@
 import { defineRule } from '../src/engine/rule.js';
 import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
-import { anchorFile, backendApps, dependsOn, importsAny } from './_shared/project.js';
+import { anchorFile, backendApps, dependsOn, importsAny, importsOf } from './_shared/project.js';
 
 const METRICS = /^(prometheus-client|prometheus_client|prometheus-flask-exporter|django-prometheus|starlette-exporter|prometheus-fastapi-instrumentator|statsd|datadog|ddtrace|dd-trace|hot-shots|node-statsd|prom-client|express-prom-bundle|@willsoto\/nestjs-prometheus|newrelic|opentelemetry-.+|@opentelemetry\/.+|elastic-apm|elastic-apm-node|appsignal|@appsignal\/.+|scout-apm)$/i;
 const METRICS_MODULES = /^(prometheus_client|prometheus_flask_exporter|django_prometheus|starlette_exporter|prometheus_fastapi_instrumentator|statsd|datadog|ddtrace|prom-client|express-prom-bundle|hot-shots|opentelemetry|@opentelemetry\/)/;
+
+/** The imports that show one, per file. */
+const IMPORTS = importsOf('metrics-missing.imports', METRICS_MODULES, /prometheus|statsd|datadog|ddtrace|prom-client|opentelemetry|hot-shots/i);
 
 export default defineRule({
   meta: {
@@ -28,7 +31,7 @@ export default defineRule({
     project(ctx) {
       for (const app of backendApps(ctx.project)) {
         if (dependsOn(app, METRICS)) continue;
-        if (importsAny(ctx.project, app, METRICS_MODULES, /prometheus|statsd|datadog|ddtrace|prom-client|opentelemetry|hot-shots/i)) continue;
+        if (importsAny(ctx.project, app, IMPORTS)) continue;
         const file = anchorFile(app);
         if (file) ctx.report({ messageId: 'missing', data: { app: app.name }, file });
       }

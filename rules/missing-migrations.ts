@@ -6,6 +6,7 @@ import type { PyCall, PyClass, PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, requiredModule, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { getIn, isScalar, mapPairs, keyOf, seqItems } from '../src/parsers/yaml.js';
 import { TRUTHY } from './_shared/config-files.js';
+import { perFile, scriptFileMemo } from './_shared/project.js';
 import { escapeRegex } from './_shared/triggers.js';
 import { gatedByEnvironment, readsEnv as jsReadsEnv } from './_shared/js.js';
 
@@ -464,21 +465,10 @@ function checkKnex(report: Report, project: ProjectFacts, files: readonly string
   const inits: { path: string; range: TextRange }[] = [];
   const dirs: string[] = [];
   for (const f of scripts) {
-    const text = project.readText(f);
-    if (text === undefined || !text.includes('knex')) continue;
-    const js = project.script(f);
-    if (!js) continue;
-    for (const call of js.calls()) {
-      const inner = ts.isCallExpression(call.node.expression) ? requiredModule(call.node.expression) : undefined;
-      if (inner === 'knex' || /^knex(\.knex|\.default|\.Knex)?$/.test(call.qualified) && js.importsModule('knex')) inits.push({ path: f, range: call.range });
-    }
-    // migrations: { directory: './db/migrations' } in a knexfile or inline config
-    walk(js.sf, (node) => {
-      if (!ts.isPropertyAssignment(node) || dotted(node.name) !== 'migrations') return;
-      const dir = literalValue(objectProps(node.initializer).get('directory')?.value);
-      if (typeof dir === 'string') dirs.push(joinPath(f, dir));
-      else dirs.push(joinPath(f, './migrations'));
-    });
+    const part = perFile(KNEX_IN, project, f);
+    if (!part) continue;
+    for (const range of part.inits) inits.push({ path: f, range });
+    dirs.push(...part.dirs);
   }
   if (inits.length === 0 && knexfiles.length === 0) return;
   const migrated = files.some((f) => JS_MIGRATION_FILE.test(f) || ALEMBIC_FILE.test(f)) || dirs.some((d) => files.some((f) => f.startsWith(`${d}/`)));
@@ -487,6 +477,26 @@ function checkKnex(report: Report, project: ProjectFacts, files: readonly string
   if (first) report({ messageId: 'knexNoMigrations', file: first.path, at: first.range, severity: 'medium' });
   else report({ messageId: 'knexNoMigrations', file: knexfiles[0]!, severity: 'medium' });
 }
+
+/**
+ * One module's Knex setup (cached per file): the knex(...) calls that create a client, and the
+ * migration directories its config names (`migrations: { directory: './db/migrations' }`).
+ */
+const KNEX_IN = scriptFileMemo('missing-migrations.knexIn', 'knex', (js, f) => {
+  const inits: TextRange[] = [];
+  const dirs: string[] = [];
+  for (const call of js.calls()) {
+    const inner = ts.isCallExpression(call.node.expression) ? requiredModule(call.node.expression) : undefined;
+    if (inner === 'knex' || /^knex(\.knex|\.default|\.Knex)?$/.test(call.qualified) && js.importsModule('knex')) inits.push(call.range);
+  }
+  walk(js.sf, (node) => {
+    if (!ts.isPropertyAssignment(node) || dotted(node.name) !== 'migrations') return;
+    const dir = literalValue(objectProps(node.initializer).get('directory')?.value);
+    if (typeof dir === 'string') dirs.push(joinPath(f, dir));
+    else dirs.push(joinPath(f, './migrations'));
+  });
+  return { inits, dirs };
+});
 
 function joinPath(from: string, rel: string): string {
   const parts = from.split('/').slice(0, -1);

@@ -7,7 +7,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { ProjectContext, TextRange } from '../../src/engine/types.js';
 import type { PyCall } from '../../src/parsers/python.js';
 import { dotted, ts, walk } from '../../src/parsers/script.js';
-import { appMemo, appPyParts, appPython, appScripts, dottedNamesIn, isBackendApp, perApp, pyFileMemo, some } from './project.js';
+import { appMemo, appPyParts, appPython, appScriptParts, appScripts, dottedNamesIn, isBackendApp, perApp, pyFileMemo, scriptFileMemo, some } from './project.js';
 import { checksPassword, JS_VERIFY, PASSWORDISH, PY_VERIFY } from './login.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
 import { pyMaySubmitRoute } from './triggers.js';
@@ -42,26 +42,16 @@ export function authSites(project: ProjectFacts, app: App, kind: 'login' | 'regi
 
 function findAuthSites(project: ProjectFacts, app: App, kind: 'login' | 'register'): AuthSite[] {
   const out: AuthSite[] = [];
-  const wanted = (k: AuthRouteKind | undefined) => k === kind;
   for (const { part } of appPyParts(project, app, PY_SITES_IN)) {
     out.push(...part[kind].routes);
     // Django function views are routed from urls.py; the view itself names the flow and verifies the password.
     if (app.frameworks.has('django')) out.push(...part[kind].views);
   }
   let hashes: boolean | undefined;
-  for (const { path, js } of appScripts(project, app, JS_HINT)) {
-    for (const r of scriptRoutes(js, path)) {
-      if (!wanted(authRouteKind(r)) || !isStateChanging(r)) continue;
-      if (kind === 'login') {
-        let verifies = false;
-        if (r.handler?.body) walk(r.handler.body, (n) => {
-          if (ts.isCallExpression(n) && JS_VERIFY.test(dotted(n.expression))) verifies = true;
-          return undefined;
-        });
-        // Nest controllers delegate to an auth service; a password hasher imported by the app shows it is a password login.
-        if (!verifies && r.framework === 'nestjs') verifies = hashes ??= some(appScripts(project, app, /bcrypt|argon2/), ({ js: m }) => JS_HASHERS.some((h) => m.importsModule(h)));
-        if (!verifies) continue;
-      }
+  for (const { path, part } of appScriptParts(project, app, JS_SITES_IN)) {
+    for (const r of part[kind]) {
+      // Nest controllers delegate to an auth service; a password hasher imported by the app shows it is a password login.
+      if (kind === 'login' && !r.verifies && !(r.nest && (hashes ??= some(appScriptParts(project, app, JS_HASHER_IN), () => true)))) continue;
       out.push({ file: path, at: r.at, line: r.line });
     }
   }
@@ -92,6 +82,30 @@ const PY_SITES_IN = pyFileMemo('accounts.pySitesIn', (text, path) => PY_HINT.tes
   };
   return { login: sites('login'), register: sites('register') };
 });
+
+/**
+ * One JS/TS module's auth routes of both kinds (the part of SITES the cache keeps per file): each
+ * state-changing login or register route, whether its handler calls a password check, and whether
+ * it is a Nest route (which may delegate the check to a service).
+ */
+const JS_SITES_IN = scriptFileMemo('accounts.jsSitesIn', JS_HINT, (js, path) => {
+  const sites = { login: [] as JsSite[], register: [] as JsSite[] };
+  for (const r of scriptRoutes(js, path)) {
+    const kind = authRouteKind(r);
+    if ((kind !== 'login' && kind !== 'register') || !isStateChanging(r)) continue;
+    let verifies = false;
+    if (kind === 'login' && r.handler?.body) walk(r.handler.body, (n) => {
+      if (ts.isCallExpression(n) && JS_VERIFY.test(dotted(n.expression))) verifies = true;
+      return undefined;
+    });
+    sites[kind].push({ at: r.at, line: r.line, verifies, nest: r.framework === 'nestjs' });
+  }
+  return sites;
+});
+interface JsSite { readonly at: TextRange; readonly line: number; readonly verifies: boolean; readonly nest: boolean }
+
+/** A JS/TS module that imports a password hasher (true), per file. */
+const JS_HASHER_IN = scriptFileMemo('accounts.jsHasherIn', /bcrypt|argon2/, (js) => (JS_HASHERS.some((h) => js.importsModule(h)) ? true : undefined));
 
 /** What counts as evidence of a feature, by kind of parse-tree node. */
 export interface FeatureEvidence {

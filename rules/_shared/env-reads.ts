@@ -16,7 +16,7 @@ import type { TextRange } from '../../src/engine/types.js';
 import type { PyExpr, PyModule } from '../../src/parsers/python.js';
 import { dotted, literalValue, objectProps, ts, unwrap, walk, type ScriptModule } from '../../src/parsers/script.js';
 import { envRead } from './js.js';
-import { appPyParts, appScripts, pyExprsIn, pyFileMemo, walkPy } from './project.js';
+import { appPyParts, appScriptParts, pyExprsIn, pyFileMemo, scriptFileMemo, walkPy } from './project.js';
 import { envCall, envLookup, envSubscript } from './python.js';
 
 /** Files that document an app's environment variables (templates: never real values). */
@@ -50,12 +50,14 @@ const JS_HINT = /process\.env|import\.meta\.env|Bun\.env|Deno\.env|configService
 export function envReads(project: ProjectFacts, app: App): EnvRead[] {
   return [
     ...[...appPyParts(project, app, PY_READS_IN)].flatMap(({ part }) => part),
-    ...[...appScripts(project, app, JS_HINT)].flatMap(({ path, js }) => jsReads(js, path)),
+    ...[...appScriptParts(project, app, JS_READS_IN)].flatMap(({ part }) => part),
   ];
 }
 
 /** One Python module's reads (cached per file: a warm run re-reads only changed modules). */
 const PY_READS_IN = pyFileMemo('env-reads.pyReadsIn', PY_HINT, (py, path) => pyReads(py, path));
+/** One JS/TS module's reads, cached per file as PY_READS_IN. */
+const JS_READS_IN = scriptFileMemo('env-reads.jsReadsIn', JS_HINT, (js, path) => jsReads(js, path));
 
 // ---------------------------------------------------------------- Python
 

@@ -10,7 +10,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { TextRange } from '../../src/engine/types.js';
 import { type PyCall, type PyFunction, type PyModule } from '../../src/parsers/python.js';
 import { dotted, literalValue, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
-import { appFiles, appMemo, appPyParts, perApp, perFile, pyFileMemo } from './project.js';
+import { appFiles, appMemo, perApp, perFile, pyFileMemo, scriptFileMemo } from './project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './routes.js';
 import { pyMaySubmitRoute } from './triggers.js';
 
@@ -101,15 +101,13 @@ function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
         out.push({ lang: 'python', file, at: r.at, name: owner ? `${owner}.${handler.name}()` : `${handler.name}()`, route: r, py, handler, handlerPy });
       }
     } else {
-      const text = project.readText(file);
-      if (!text || !LOGIN_HINT.test(text)) continue;
+      const part = perFile(JS_LOGINS_IN, project, file);
+      if (!part?.length) continue;
       const js = project.script(file);
       if (!js) continue;
-      for (const r of scriptRoutes(js, file)) {
-        const kind = authRouteKind(r);
-        if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) continue;
-        const viaPassport = r.middleware.some((m) => { let hit = false; walk(m, (n) => { if (isPassportLocal(n)) hit = true; return undefined; }); return hit || isPassportLocal(m); });
-        if (!viaPassport && !(r.handler?.body && jsVerifiesPassword(r.handler.body))) continue;
+      const routes = scriptRoutes(js, file);
+      for (const index of part) {
+        const r = routes[index]!;
         out.push({ lang: 'script', file, at: r.at, name: r.handlerName ?? r.path ?? 'login', route: r, js });
       }
     }
@@ -157,4 +155,19 @@ const PY_LOGINS_IN = pyFileMemo('login.pyLoginsIn', (text) => LOGIN_HINT.test(te
     routes.push({ index, loginView, verifies: r.handler !== undefined && pyVerifiesPassword(py, r.handler) });
   });
   return { routes };
+});
+
+/**
+ * One JS/TS module's part of the login routes (cached per file): the indexes in scriptRoutes of its
+ * state-changing login/token routes that verify a password (Passport's local strategy included).
+ */
+const JS_LOGINS_IN = scriptFileMemo('login.jsLoginsIn', LOGIN_HINT, (js, file) => {
+  const routes: number[] = [];
+  scriptRoutes(js, file).forEach((r, index) => {
+    const kind = authRouteKind(r);
+    if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) return;
+    const viaPassport = r.middleware.some((m) => { let hit = false; walk(m, (n) => { if (isPassportLocal(n)) hit = true; return undefined; }); return hit || isPassportLocal(m); });
+    if (viaPassport || (r.handler?.body && jsVerifiesPassword(r.handler.body))) routes.push(index);
+  });
+  return routes;
 });

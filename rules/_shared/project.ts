@@ -95,14 +95,23 @@ export function fileMemo<T>(name: string, compute: (project: ProjectFacts, path:
   return defineMemo(name, 'file', (project, _app, path) => compute(project, path!)) as FileMemo<T>;
 }
 
-/** A file part over Python modules whose text matches `needle` (undefined for the others, which are not parsed). */
-export function pyFileMemo<T>(name: string, needle: string | RegExp | ((text: string, path: string) => boolean), part: (py: PyModule, path: string) => T): FileMemo<T | undefined> {
-  const may = typeof needle === 'string' ? (t: string) => t.includes(needle) : typeof needle === 'function' ? needle : (t: string) => needle.test(t);
+/** A file part over Python modules whose text passes `needle` (undefined for the others, which are not parsed). */
+export function pyFileMemo<T>(name: string, needle: Needle, part: (py: PyModule, path: string) => T): FileMemo<T | undefined> {
   return fileMemo(name, (project, path) => {
     const text = project.readText(path);
-    if (text === undefined || !may(text, path)) return undefined;
+    if (text === undefined || !needleHolds(needle, text, path)) return undefined;
     const py = project.python(path);
     return py ? part(py, path) : undefined;
+  });
+}
+
+/** A file part over JS/TS modules whose text passes `needle`, as pyFileMemo's. */
+export function scriptFileMemo<T>(name: string, needle: Needle, part: (js: ScriptModule, path: string) => T): FileMemo<T | undefined> {
+  return fileMemo(name, (project, path) => {
+    const text = project.readText(path);
+    if (text === undefined || !needleHolds(needle, text, path)) return undefined;
+    const js = project.script(path);
+    return js ? part(js, path) : undefined;
   });
 }
 
@@ -133,6 +142,14 @@ export function perFile<T>(def: FileMemo<T>, project: ProjectFacts, path: string
 /** The defined parts of an app's production Python modules, in file order. */
 export function* appPyParts<T>(project: ProjectFacts, app: App, def: FileMemo<T | undefined>): Generator<{ path: string; part: T }> {
   for (const path of appFiles(project, app, PY_FILE)) {
+    const part = perFile(def, project, path);
+    if (part !== undefined) yield { path, part };
+  }
+}
+
+/** The defined parts of an app's production JS/TS modules (as appScripts lists them), in file order. */
+export function* appScriptParts<T>(project: ProjectFacts, app: App, def: FileMemo<T | undefined>): Generator<{ path: string; part: T }> {
+  for (const path of appFiles(project, app, JS_FILE)) {
     const part = perFile(def, project, path);
     if (part !== undefined) yield { path, part };
   }
@@ -257,10 +274,31 @@ export function appSources(project: ProjectFacts, app: App): string[] {
   return appFiles(project, app, /\.(py|[cm]?[jt]sx?)$/).filter((f) => !f.endsWith('.d.ts'));
 }
 
-/** The first module matching `modules` that some production source of the app imports (`hint` pre-filters the text). */
-export function importsAny(project: ProjectFacts, app: App, modules: RegExp, hint: RegExp): string | undefined {
-  for (const { py } of appPython(project, app, hint)) for (const m of py.modules) if (modules.test(m)) return m;
-  for (const { js } of appScripts(project, app, hint)) for (const m of js.modules) if (modules.test(m)) return m;
+/**
+ * What `importsAny` looks for: modules matching `modules`, in sources whose text matches `hint`.
+ * Defined once at module level under a unique name (it is a pair of file memos: a warm run with one
+ * file changed looks at that file only).
+ */
+export interface ImportsOf {
+  readonly py: FileMemo<string | undefined>;
+  readonly js: FileMemo<string | undefined>;
+}
+
+export function importsOf(name: string, modules: RegExp, hint: RegExp): ImportsOf {
+  const first = (list: Iterable<string>) => {
+    for (const m of list) if (modules.test(m)) return m;
+    return undefined;
+  };
+  return {
+    py: pyFileMemo(`${name}.py`, hint, (py) => first(py.modules)),
+    js: scriptFileMemo(`${name}.js`, hint, (js) => first(js.modules)),
+  };
+}
+
+/** The first module `what` names that some production source of the app imports (Python modules first). */
+export function importsAny(project: ProjectFacts, app: App, what: ImportsOf): string | undefined {
+  for (const { part } of appPyParts(project, app, what.py)) return part;
+  for (const { part } of appScriptParts(project, app, what.js)) return part;
   return undefined;
 }
 
