@@ -3,7 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import type { PyCall } from '../src/parsers/python.js';
 import { dotted, isStringLike, literalValue, objectProps, ts, walk } from '../src/parsers/script.js';
 import { appLoginRoutes, LOGIN_HINT, type LoginRoute } from './_shared/login.js';
-import { appPython, appScripts, backendApps } from './_shared/project.js';
+import { appPyAny, appScriptAny, backendApps, pyFileTest, scriptFileTest } from './_shared/project.js';
 import { callsIn } from './_shared/routes.js';
 
 const LEVELS = /^(debug|info|warning|warn|error|critical|exception|log|notice|fatal|trace)$/;
@@ -117,27 +117,31 @@ const AUDIT_HINT = /audit|Audit|history|Log\b|_log|Log\(|user_logged_in|user_log
 
 /** An audit or activity log model, table or library, or a receiver of the framework's login signals, anywhere in the app. */
 function appKeepsAuditTrail(project: ProjectFacts, app: App): boolean {
-  for (const { py } of appPython(project, app, AUDIT_HINT)) {
-    if (AUDIT_PY_MODULES.some((m) => py.importsModule(m))) return true;
-    if (py.strings.some((s) => AUDIT_PY_MODULES.includes(s.value) || /^CREATE TABLE (IF NOT EXISTS )?\w*audit/i.test(s.value.trim()))) return true;
-    if (py.imports.some((i) => AUTH_SIGNALS.test(i.qualified))) return true;
-    if (py.classes.some((c) => c.bases.length > 0 && AUDIT_MODEL.test(c.name))) return true;
-    if (py.assignments.some((a) => a.target === '__tablename__' && a.value.kind === 'str' && AUDIT_TABLE.test(a.value.value))) return true;
-  }
-  for (const { js } of appScripts(project, app, AUDIT_HINT)) {
-    if (JS_AUDIT_MODULES.some((m) => js.importsModule(m))) return true;
-    let found = false;
-    walk(js.sf, (n) => {
-      if (found) return false;
-      if (ts.isClassDeclaration(n) && n.name && AUDIT_MODEL.test(n.name.text)) found = true;
-      // mongoose.model('AuditLog', schema), sequelize.define('audit_log', ...), @Entity('audit_logs')
-      if (ts.isCallExpression(n) && /(^|\.)(model|define|Entity)$/.test(dotted(n.expression))) {
-        const name = literalValue(n.arguments[0]);
-        if (typeof name === 'string' && (AUDIT_MODEL.test(name) || AUDIT_TABLE.test(name))) found = true;
-      }
-      return undefined;
-    });
-    if (found) return true;
-  }
-  return false;
+  return appPyAny(project, app, PY_TRAIL_IN) || appScriptAny(project, app, JS_TRAIL_IN);
 }
+
+/** A Python module that shows an audit trail (cached per file). */
+const PY_TRAIL_IN = pyFileTest('audit-log-missing.pyTrailIn', AUDIT_HINT, (py) =>
+  AUDIT_PY_MODULES.some((m) => py.importsModule(m)) ||
+  py.strings.some((s) => AUDIT_PY_MODULES.includes(s.value) || /^CREATE TABLE (IF NOT EXISTS )?\w*audit/i.test(s.value.trim())) ||
+  py.imports.some((i) => AUTH_SIGNALS.test(i.qualified)) ||
+  py.classes.some((c) => c.bases.length > 0 && AUDIT_MODEL.test(c.name)) ||
+  py.assignments.some((a) => a.target === '__tablename__' && a.value.kind === 'str' && AUDIT_TABLE.test(a.value.value)),
+);
+
+/** A JS/TS module that shows an audit trail: an audit module, an audit model class, or an audit model / table defined by name (cached per file). */
+const JS_TRAIL_IN = scriptFileTest('audit-log-missing.jsTrailIn', AUDIT_HINT, (js) => {
+  if (JS_AUDIT_MODULES.some((m) => js.importsModule(m))) return true;
+  let found = false;
+  walk(js.sf, (n) => {
+    if (found) return false;
+    if (ts.isClassDeclaration(n) && n.name && AUDIT_MODEL.test(n.name.text)) found = true;
+    // mongoose.model('AuditLog', schema), sequelize.define('audit_log', ...), @Entity('audit_logs')
+    if (ts.isCallExpression(n) && /(^|\.)(model|define|Entity)$/.test(dotted(n.expression))) {
+      const name = literalValue(n.arguments[0]);
+      if (typeof name === 'string' && (AUDIT_MODEL.test(name) || AUDIT_TABLE.test(name))) found = true;
+    }
+    return undefined;
+  });
+  return found;
+});

@@ -3,7 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { dottedName, type PyExpr, type PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, ts, walk } from '../src/parsers/script.js';
 import { appLoginRoutes, LOGIN_HINT, type LoginRoute } from './_shared/login.js';
-import { appPython, appScripts, backendApps, some } from './_shared/project.js';
+import { appPyAny, appPyParts, appScriptParts, backendApps, pyFileMemo, pyFileTest, scriptFileMemo } from './_shared/project.js';
 import { configItems, inDevOnlyClass, isTruthyConst } from './_shared/python.js';
 import { assignmentsIn, callsIn } from './_shared/routes.js';
 import { pyTextHas } from './_shared/triggers.js';
@@ -121,16 +121,23 @@ function pySessionKind(l: LoginRoute & { lang: 'python' }, project: ProjectFacts
 }
 
 function usesJwt(project: ProjectFacts, app: App): boolean {
-  return some(appPython(project, app, /jwt|jose/i), ({ py }) => JWT_PY.some((m) => py.importsModule(m)));
+  return appPyAny(project, app, PY_JWT_IN);
 }
 
+const PY_JWT_IN = pyFileTest('session-timeout-missing.pyJwtIn', /jwt|jose/i, (py) => JWT_PY.some((m) => py.importsModule(m)));
+
 function customSessionStore(project: ProjectFacts, app: App): boolean {
-  // The evidence is a name as written (`*sessions[...] =`, `class *UserSession`), so its text is in the module.
-  return some(appPython(project, app, /sessions|(?:Auth|Login|User)Session/), ({ py }) =>
+  return appPyAny(project, app, PY_SESSION_STORE_IN);
+}
+
+// The evidence is a name as written (`*sessions[...] =`, `class *UserSession`), so its text is in the module.
+const PY_SESSION_STORE_IN = pyFileTest(
+  'session-timeout-missing.pySessionStoreIn',
+  /sessions|(?:Auth|Login|User)Session/,
+  (py) =>
     py.assignments.some((a) => a.targetExpr.kind === 'subscript' && /(^|\.|_)sessions$/.test(dottedName(a.targetExpr.object) ?? '')) ||
     py.classes.some((c) => c.bases.length > 0 && /^\w*(Auth|Login|User)Session$/.test(c.name)),
-  );
-}
+);
 
 /** The words pyTimeouts' scan has always asked for (kept, so it reads no module it did not). */
 const TIMEOUT_HINT = /LIFETIME|REMEMBER_COOKIE_DURATION|SESSION_|SessionMiddleware|permanent_session_lifetime|idle|inactiv|last_?seen|last_?activ|timeout|logout/i;
@@ -158,25 +165,32 @@ interface PyTimeouts {
 
 function pyTimeouts(project: ProjectFacts, app: App): PyTimeouts {
   const t = { idle: false, flaskLifetime: false, rememberDuration: false, djangoAge: false, starletteMaxAge: false };
-  for (const { py } of appPython(project, app, mayHoldTimeouts)) {
-    for (const item of configItems(py)) {
-      if (inDevOnlyClass(item)) continue;
-      if (item.key === 'PERMANENT_SESSION_LIFETIME') t.flaskLifetime = true;
-      if (item.key === 'REMEMBER_COOKIE_DURATION') t.rememberDuration = true;
-      if (item.key === 'SESSION_COOKIE_AGE') t.djangoAge = true;
-      if (item.key === 'SESSION_EXPIRE_AT_BROWSER_CLOSE' && isTruthyConst(item.value)) t.djangoAge = true;
-      if (IDLE.test(item.key)) t.idle = true;
-    }
-    if (py.assignments.some((a) => /(^|\.)permanent_session_lifetime$/.test(a.target))) t.flaskLifetime = true;
-    for (const c of py.calls) {
-      const isMiddleware = /(^|\.)SessionMiddleware$/.test(c.qualified) || (/(^|\.)add_middleware$/.test(c.callee) && /SessionMiddleware$/.test(c.positional[0] ? (dottedName(c.positional[0]) ?? '') : ''));
-      const maxAge = c.keyword('max_age');
-      if (isMiddleware && maxAge && maxAge.kind !== 'none') t.starletteMaxAge = true;
-    }
-    if (idleEvidencePy(py)) t.idle = true;
+  for (const { part } of appPyParts(project, app, PY_TIMEOUTS_IN)) {
+    for (const k of Object.keys(t) as (keyof PyTimeouts)[]) if (part[k]) t[k] = true;
   }
   return t;
 }
+
+/** One module's part of pyTimeouts (cached per file). */
+const PY_TIMEOUTS_IN = pyFileMemo('session-timeout-missing.pyTimeoutsIn', mayHoldTimeouts, (py): PyTimeouts => {
+  const t = { idle: false, flaskLifetime: false, rememberDuration: false, djangoAge: false, starletteMaxAge: false };
+  for (const item of configItems(py)) {
+    if (inDevOnlyClass(item)) continue;
+    if (item.key === 'PERMANENT_SESSION_LIFETIME') t.flaskLifetime = true;
+    if (item.key === 'REMEMBER_COOKIE_DURATION') t.rememberDuration = true;
+    if (item.key === 'SESSION_COOKIE_AGE') t.djangoAge = true;
+    if (item.key === 'SESSION_EXPIRE_AT_BROWSER_CLOSE' && isTruthyConst(item.value)) t.djangoAge = true;
+    if (IDLE.test(item.key)) t.idle = true;
+  }
+  if (py.assignments.some((a) => /(^|\.)permanent_session_lifetime$/.test(a.target))) t.flaskLifetime = true;
+  for (const c of py.calls) {
+    const isMiddleware = /(^|\.)SessionMiddleware$/.test(c.qualified) || (/(^|\.)add_middleware$/.test(c.callee) && /SessionMiddleware$/.test(c.positional[0] ? (dottedName(c.positional[0]) ?? '') : ''));
+    const maxAge = c.keyword('max_age');
+    if (isMiddleware && maxAge && maxAge.kind !== 'none') t.starletteMaxAge = true;
+  }
+  if (idleEvidencePy(py)) t.idle = true;
+  return t;
+});
 
 /** A before_request hook or a session model that tracks the last activity, or an idle-timeout package. */
 function idleEvidencePy(py: PyModule): boolean {
@@ -189,27 +203,35 @@ function idleEvidencePy(py: PyModule): boolean {
 /** The first express-session / cookie-session of the app configured without maxAge or expires, unless the app checks idleness itself. */
 function jsUntimedSession(project: ProjectFacts, app: App): string | undefined {
   let untimed: string | undefined;
-  for (const { js } of appScripts(project, app, /express-session|cookie-session|lastSeen|lastActiv|idle/i)) {
-    let idle = false;
-    walk(js.sf, (n) => {
-      if (ts.isIdentifier(n) && JS_IDLE.test(n.text)) idle = true;
-      return undefined;
-    });
-    if (idle) return undefined;
-    for (const call of js.calls()) {
-      const q = call.qualified;
-      if (q !== 'express-session' && q !== 'cookie-session') continue;
-      const opts = objectProps(call.args[0]);
-      const cookie = q === 'cookie-session' ? opts : objectProps(opts.get('cookie')?.value);
-      const timed = ['maxAge', 'expires'].some((k) => {
-        const v = cookie.get(k)?.value;
-        return v !== undefined && literalValue(v) !== null && !(ts.isIdentifier(v) && v.text === 'undefined');
-      });
-      if (!timed) untimed ??= q;
-    }
+  for (const { part } of appScriptParts(project, app, JS_SESSIONS_IN)) {
+    if (part.idle) return undefined;
+    untimed ??= part.untimed;
   }
   return untimed;
 }
+
+/** One module's sessions (cached per file): whether it checks idleness itself, and its first session configured without maxAge or expires. */
+const JS_SESSIONS_IN = scriptFileMemo('session-timeout-missing.jsSessionsIn', /express-session|cookie-session|lastSeen|lastActiv|idle/i, (js) => {
+  let untimed: string | undefined;
+  let idle = false;
+  walk(js.sf, (n) => {
+    if (ts.isIdentifier(n) && JS_IDLE.test(n.text)) idle = true;
+    return undefined;
+  });
+  if (idle) return { idle: true, untimed: undefined };
+  for (const call of js.calls()) {
+    const q = call.qualified;
+    if (q !== 'express-session' && q !== 'cookie-session') continue;
+    const opts = objectProps(call.args[0]);
+    const cookie = q === 'cookie-session' ? opts : objectProps(opts.get('cookie')?.value);
+    const timed = ['maxAge', 'expires'].some((k) => {
+      const v = cookie.get(k)?.value;
+      return v !== undefined && literalValue(v) !== null && !(ts.isIdentifier(v) && v.text === 'undefined');
+    });
+    if (!timed) untimed ??= q;
+  }
+  return { idle: false, untimed };
+});
 
 /** Does the login keep the user in the server session (req.session, req.login, Passport's local strategy)? */
 function jsUsesSession(l: LoginRoute & { lang: 'script' }): boolean {

@@ -10,7 +10,7 @@ import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { TextRange } from '../../src/engine/types.js';
 import { type PyCall, type PyFunction, type PyModule } from '../../src/parsers/python.js';
 import { dotted, literalValue, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
-import { appFiles, appMemo, perApp, perFile, pyFileMemo, scriptFileMemo } from './project.js';
+import { appFiles, appMemo, fileMemo, perApp, perFile, pyFileMemo, scriptFileMemo } from './project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type JsRoute, type PyRoute } from './routes.js';
 import { pyMaySubmitRoute } from './triggers.js';
 
@@ -64,55 +64,69 @@ export type LoginRoute =
  * a framework's own login view (Django's LoginView), whose body is not in the repository.
  */
 export function appLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
-  return perApp(LOGIN_ROUTES, project, app);
+  // The memo holds where the routes are; their modules are parsed here, by the rule that asks, so
+  // a warm run re-validates the memo from cached per-file parts without parsing a route module.
+  const out: LoginRoute[] = [];
+  for (const ref of perApp(LOGIN_ROUTES, project, app)) {
+    if (ref.lang === 'script') {
+      const js = project.script(ref.file);
+      const route = js && scriptRoutes(js, ref.file)[ref.route];
+      if (js && route) out.push({ lang: 'script', file: ref.file, at: route.at, name: ref.name, route, js });
+      continue;
+    }
+    const py = project.python(ref.file);
+    const route = py && pythonRoutes(py, ref.file)[ref.route];
+    if (!py || !route) continue;
+    const handlerPy = ref.handler && project.python(ref.handler.file);
+    const handler = ref.handler && handlerPy?.functions[ref.handler.fn];
+    if (ref.handler && !handler) continue;
+    out.push({ lang: 'python', file: ref.file, at: route.at, name: ref.name, route, py, handler, handlerPy: handler ? handlerPy : undefined });
+  }
+  return out;
 }
+
+/** Where a login route is (the memo's value, plain data): its module, its index in pythonRoutes / scriptRoutes, and its handler's function. */
+type LoginRef =
+  | { readonly lang: 'python'; readonly file: string; readonly route: number; readonly name: string; readonly handler: { readonly file: string; readonly fn: number } | undefined }
+  | { readonly lang: 'script'; readonly file: string; readonly route: number; readonly name: string };
 
 /** appLoginRoutes is asked by several rules (audit log, session timeout): computed once per app and audit. */
 const LOGIN_ROUTES = appMemo('login.loginRoutes', (project, app) => findLoginRoutes(project, app));
 
-function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
-  const out: LoginRoute[] = [];
+function findLoginRoutes(project: ProjectFacts, app: App): LoginRef[] {
+  const out: LoginRef[] = [];
   let pyFiles: string[] | undefined;
   for (const file of appFiles(project, app, /\.(py|[cm]?[jt]sx?)$/)) {
     if (file.endsWith('.d.ts')) continue;
     if (file.endsWith('.py')) {
       const part = perFile(PY_LOGINS_IN, project, file);
-      if (!part?.routes.length) continue;
-      // Only modules with a candidate route are parsed here, to hand the route and handler to the rules.
-      const py = project.python(file);
-      if (!py) continue;
-      const routes = pythonRoutes(py, file);
-      for (const c of part.routes) {
-        const r = routes[c.index]!;
+      for (const c of part?.routes ?? []) {
         if (c.loginView) {
-          out.push({ lang: 'python', file, at: r.at, name: 'LoginView', route: r, py, handler: undefined, handlerPy: undefined });
+          out.push({ lang: 'python', file, route: c.index, name: 'LoginView', handler: undefined });
           continue;
         }
-        let handler = r.handler;
-        let handlerPy: PyModule | undefined = handler ? py : undefined;
-        let verifies = c.verifies;
-        if (!handler && r.framework === 'django') {
-          const found = djangoViewFunction(project, r.handlerName?.split('.').at(-1) ?? '', (pyFiles ??= appFiles(project, app, /\.py$/)));
-          if (found) ({ fn: handler, py: handlerPy } = found);
-          verifies = handler !== undefined && handlerPy !== undefined && pyVerifiesPassword(handlerPy, handler);
+        if (c.handler) {
+          if (c.verifies) out.push({ lang: 'python', file, route: c.index, name: c.handler.name, handler: { file, fn: c.handler.fn } });
+          continue;
         }
-        if (!handler || !handlerPy || !verifies) continue;
-        const owner = handler.scope.classes.at(-1);
-        out.push({ lang: 'python', file, at: r.at, name: owner ? `${owner}.${handler.name}()` : `${handler.name}()`, route: r, py, handler, handlerPy });
+        // A Django route naming a view of another module: only the modules defining that name are parsed.
+        if (c.djangoView === undefined) continue;
+        const found = djangoViewFunction(project, c.djangoView, (pyFiles ??= appFiles(project, app, /\.py$/)));
+        if (found && pyVerifiesPassword(found.py, found.fn)) {
+          out.push({ lang: 'python', file, route: c.index, name: handlerName(found.fn), handler: { file: found.file, fn: found.py.functions.indexOf(found.fn) } });
+        }
       }
     } else {
-      const part = perFile(JS_LOGINS_IN, project, file);
-      if (!part?.length) continue;
-      const js = project.script(file);
-      if (!js) continue;
-      const routes = scriptRoutes(js, file);
-      for (const index of part) {
-        const r = routes[index]!;
-        out.push({ lang: 'script', file, at: r.at, name: r.handlerName ?? r.path ?? 'login', route: r, js });
-      }
+      for (const r of perFile(JS_LOGINS_IN, project, file) ?? []) out.push({ lang: 'script', file, route: r.index, name: r.name });
     }
   }
   return out;
+}
+
+/** `Class.method()` or `function()`, as findings name a handler. */
+function handlerName(fn: PyFunction): string {
+  const owner = fn.scope.classes.at(-1);
+  return owner ? `${owner}.${fn.name}()` : `${fn.name}()`;
 }
 
 /**
@@ -122,17 +136,16 @@ function findLoginRoutes(project: ProjectFacts, app: App): LoginRoute[] {
  * holds the name, so a project with Django routes no longer parses every module with a login
  * word (46 modules of the Python corpus, re-parsed by the project phase of a 2-thread run).
  */
-function djangoViewFunction(project: ProjectFacts, name: string, files: readonly string[]): { fn: PyFunction; py: PyModule } | undefined {
+function djangoViewFunction(project: ProjectFacts, name: string, files: readonly string[]): { fn: PyFunction; py: PyModule; file: string } | undefined {
   if (!name) return undefined;
   for (let k = files.length - 1; k >= 0; k--) {
-    const text = project.readText(files[k]!);
-    if (!text || !text.includes(name) || !LOGIN_HINT.test(text)) continue;
+    if (!perFile(PY_DEFINES_IN, project, files[k]!)?.includes(name)) continue;
     const py = project.python(files[k]!);
     if (!py) continue;
-    let found: { fn: PyFunction; py: PyModule } | undefined;
+    let found: { fn: PyFunction; py: PyModule; file: string } | undefined;
     for (const fn of py.functions) {
       if (fn.scope.functions.length > 0) continue;
-      if (fn.scope.classes.length === 0 ? fn.name === name : fn.name === 'post' && fn.scope.classes.length === 1 && fn.scope.classes[0] === name) found = { fn, py };
+      if (fn.scope.classes.length === 0 ? fn.name === name : fn.name === 'post' && fn.scope.classes.length === 1 && fn.scope.classes[0] === name) found = { fn, py, file: files[k]! };
     }
     if (found) return found;
   }
@@ -146,28 +159,46 @@ function djangoViewFunction(project: ProjectFacts, name: string, files: readonly
  * elsewhere), so a module needs a route shape.
  */
 const PY_LOGINS_IN = pyFileMemo('login.pyLoginsIn', (text) => LOGIN_HINT.test(text) && pyMaySubmitRoute(text, true), (py, file) => {
-  const routes: { index: number; loginView: boolean; verifies: boolean }[] = [];
+  const routes: { index: number; loginView: boolean; verifies: boolean; handler: { name: string; fn: number } | undefined; djangoView: string | undefined }[] = [];
   pythonRoutes(py, file).forEach((r, index) => {
     const kind = authRouteKind(r);
     if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) return;
     const ref = (r.viewRef ?? '').replace(/\(.*$/s, '');
     const loginView = !r.handler && r.framework === 'django' && /(^|\.)LoginView\.as_view$/.test(ref) && /^django\.contrib\.auth\./.test(py.qualify(ref));
-    routes.push({ index, loginView, verifies: r.handler !== undefined && pyVerifiesPassword(py, r.handler) });
+    routes.push({
+      index,
+      loginView,
+      verifies: r.handler !== undefined && pyVerifiesPassword(py, r.handler),
+      handler: r.handler && { name: handlerName(r.handler), fn: py.functions.indexOf(r.handler) },
+      djangoView: !r.handler && r.framework === 'django' ? (r.handlerName?.split('.').at(-1) ?? '') : undefined,
+    });
   });
   return { routes };
 });
 
 /**
  * One JS/TS module's part of the login routes (cached per file): the indexes in scriptRoutes of its
- * state-changing login/token routes that verify a password (Passport's local strategy included).
+ * state-changing login/token routes that verify a password (Passport's local strategy included),
+ * with the name findings give each.
  */
 const JS_LOGINS_IN = scriptFileMemo('login.jsLoginsIn', LOGIN_HINT, (js, file) => {
-  const routes: number[] = [];
+  const routes: { index: number; name: string }[] = [];
   scriptRoutes(js, file).forEach((r, index) => {
     const kind = authRouteKind(r);
     if ((kind !== 'login' && kind !== 'token') || !isStateChanging(r)) return;
     const viaPassport = r.middleware.some((m) => { let hit = false; walk(m, (n) => { if (isPassportLocal(n)) hit = true; return undefined; }); return hit || isPassportLocal(m); });
-    if (viaPassport || (r.handler?.body && jsVerifiesPassword(r.handler.body))) routes.push(index);
+    if (viaPassport || (r.handler?.body && jsVerifiesPassword(r.handler.body))) routes.push({ index, name: r.handlerName ?? r.path ?? 'login' });
   });
   return routes;
+});
+
+/**
+ * The names a login-word module may define as a function or class (`def name`, `class name`, at
+ * any indentation, Unicode names too: a superset of its top-level functions and classes), read from its text and
+ * cached per file, so looking up a Django view parses only the modules that can define it.
+ */
+const PY_DEFINES_IN = fileMemo('login.pyDefinesIn', (project, path) => {
+  const text = project.readText(path);
+  if (text === undefined || !LOGIN_HINT.test(text)) return undefined;
+  return [...new Set(Array.from(text.matchAll(/\b(?:def|class)(?:[ \t]|\\\r?\n)+([\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)/gu), (m) => m[1]!))];
 });

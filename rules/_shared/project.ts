@@ -147,6 +147,25 @@ export function* appPyParts<T>(project: ProjectFacts, app: App, def: FileMemo<T 
   }
 }
 
+/** A yes/no question about one Python module whose text passes `needle`, cached per file (true, or undefined for no). */
+export function pyFileTest(name: string, needle: Needle, test: (py: PyModule, path: string) => boolean): FileMemo<true | undefined> {
+  return pyFileMemo(name, needle, (py, path) => (test(py, path) ? true : undefined));
+}
+
+/** A yes/no question about one JS/TS module, as pyFileTest's. */
+export function scriptFileTest(name: string, needle: Needle, test: (js: ScriptModule, path: string) => boolean): FileMemo<true | undefined> {
+  return scriptFileMemo(name, needle, (js, path) => (test(js, path) ? true : undefined));
+}
+
+/** Does some production module of the app pass the file test? (Stops at the first one, as `some(appPython(...))` did.) */
+export function appPyAny(project: ProjectFacts, app: App, def: FileMemo<true | undefined>): boolean {
+  return some(appPyParts(project, app, def), () => true);
+}
+
+export function appScriptAny(project: ProjectFacts, app: App, def: FileMemo<true | undefined>): boolean {
+  return some(appScriptParts(project, app, def), () => true);
+}
+
 /** The defined parts of an app's production JS/TS modules (as appScripts lists them), in file order. */
 export function* appScriptParts<T>(project: ProjectFacts, app: App, def: FileMemo<T | undefined>): Generator<{ path: string; part: T }> {
   for (const path of appFiles(project, app, JS_FILE)) {
