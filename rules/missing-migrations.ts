@@ -6,7 +6,7 @@ import type { PyCall, PyClass, PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, requiredModule, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { getIn, isScalar, mapPairs, keyOf, seqItems } from '../src/parsers/yaml.js';
 import { TRUTHY } from './_shared/config-files.js';
-import { perFile, scriptFileMemo } from './_shared/project.js';
+import { fileMemo, perFile, pyFileMemo, scriptFileMemo } from './_shared/project.js';
 import { escapeRegex } from './_shared/triggers.js';
 import { gatedByEnvironment, readsEnv as jsReadsEnv } from './_shared/js.js';
 
@@ -248,12 +248,6 @@ function production(project: ProjectFacts, path: string): boolean {
 const MODEL_HINT = /create_all|Model|declarative_base|DeclarativeBase|SQLAlchemy|SQLModel|Table\(|Migrate/;
 const CORE_HINT = /create_all|declarative_base|DeclarativeBase|generate_base|SQLAlchemy|flask_sqlalchemy|SQLModel|Table\(|Migrate/;
 
-function parsedIf(project: ProjectFacts, path: string, needle: RegExp): PyModule | undefined {
-  const text = project.readText(path);
-  if (text === undefined || !needle.test(text)) return undefined;
-  return project.python(path); // a tree with syntax errors still gives the calls and classes it could read
-}
-
 function checkPython(report: Report, project: ProjectFacts, app: App, files: readonly string[]): void {
   const pyFiles = files.filter((f) => f.endsWith('.py'));
   if (pyFiles.length === 0) return;
@@ -264,29 +258,19 @@ function checkPython(report: Report, project: ProjectFacts, app: App, files: rea
   // a Table / SQLModel (each names one of CORE_HINT); then, of the other `Model` modules, only
   // those whose text names a bound name followed by `.Model`, or a base name: nothing else in
   // them can count as a model. The set and its file order are what one tier with `Model` gave.
-  const candidates = pyFiles.filter((f) => MODEL_HINT.test(project.readText(f) ?? ''));
-  const core = new Map<string, PyModule>();
+  // What each module holds is a per-file part (cached), so a warm run parses none of them again.
+  const candidates = pyFiles.filter((f) => perFile(MODEL_TEXT_IN, project, f));
+  const core = new Map<string, CorePart>();
   for (const f of candidates) {
-    const py = parsedIf(project, f, CORE_HINT);
-    if (py) core.set(f, py);
+    const part = perFile(CORE_IN, project, f);
+    if (part) core.set(f, part);
   }
-  const migrated =
-    files.some((f) => ALEMBIC_FILE.test(f)) ||
-    [...core.values()].some((py) => py.calls.some((c) => c.qualified === 'flask_migrate.Migrate'));
+  const migrated = files.some((f) => ALEMBIC_FILE.test(f)) || [...core.values()].some((c) => c.migrate);
   if (migrated) return;
 
   // Names bound to the SQLAlchemy extension (`db = SQLAlchemy()`) and declarative bases (`Base = declarative_base()`).
-  const dbNames = new Set<string>();
-  const baseNames = new Set<string>();
-  for (const py of core.values()) {
-    for (const a of py.assignments) {
-      if (a.targetExpr.kind !== 'name' || a.value.kind !== 'call') continue;
-      const q = a.value.call.qualified;
-      if (q === 'flask_sqlalchemy.SQLAlchemy' || q === 'flask_sqlalchemy.extension.SQLAlchemy') dbNames.add(a.target);
-      if (DECLARATIVE_BASE_FACTORIES.test(q)) baseNames.add(a.target);
-    }
-    for (const c of py.classes) if (c.bases.some((b) => DECLARATIVE_BASE_CLASSES.test(b) && b.startsWith('sqlalchemy.'))) baseNames.add(c.name);
-  }
+  const dbNames = new Set([...core.values()].flatMap((c) => c.dbNames));
+  const baseNames = new Set([...core.values()].flatMap((c) => c.baseNames));
   const baseWord = baseNames.size ? new RegExp(`\\b(?:${[...baseNames].map(escapeRegex).join('|')})\\b`) : undefined;
   const djangoModels = /^[ \t]*from[ \t]+django\.db[ \t]+import[^\n]*\bmodels\b/m;
   // `<name>.Model` can be an SQLAlchemy model (name resolved through imports: `d.Model` after
@@ -297,49 +281,158 @@ function checkPython(report: Report, project: ProjectFacts, app: App, files: rea
     for (const m of text.matchAll(/(\w+)\s*\.\s*Model\b/g)) if (!(django && m[1] === 'models')) return true;
     return false;
   };
-  const modules = new Map<string, PyModule>();
+  const modules = new Map<string, ModelsPart>();
   for (const f of candidates) {
-    const text = core.has(f) ? undefined : project.readText(f);
-    const py = core.get(f) ?? (text !== undefined && mayHoldModels(text) ? project.python(f) : undefined);
-    if (py) modules.set(f, py);
+    const c = core.get(f);
+    if (c) {
+      modules.set(f, c);
+      continue;
+    }
+    const text = project.readText(f);
+    const part = text !== undefined && mayHoldModels(text) ? perFile(MODELS_IN, project, f) : undefined;
+    if (part) modules.set(f, part);
   }
 
   let firstModel: { path: string; count: number } | undefined;
   let modelCount = 0;
   let createAlls = 0;
-  for (const [path, py] of modules) {
+  for (const [path, m] of modules) {
     if (!production(project, path)) continue;
-    const models = py.classes.filter((c) => isSqlAlchemyModel(c, py, dbNames, baseNames)).length + py.calls.filter((c) => c.qualified === 'sqlalchemy.Table' || c.qualified === 'sqlalchemy.schema.Table').length;
+    const models = m.classes.filter((c) => isSqlAlchemyModel(c, m, dbNames, baseNames)).length + m.tables;
     if (models && !firstModel) firstModel = { path, count: models };
     modelCount += models;
-    for (const call of py.calls) {
-      if (!isCreateAll(call, py, dbNames)) continue;
+    for (const call of m.createAlls) {
+      if (!isCreateAll(call, m, dbNames)) continue;
       createAlls++;
-      report({ messageId: 'createAll', data: { call: call.callee }, file: path, at: call.range, fix: flaskMigrateFix(py, dbNames, project.dependency('flask-migrate', app) !== undefined) });
+      const py = project.python(path);
+      report({ messageId: 'createAll', data: { call: call.callee }, file: path, at: call.range, fix: py && flaskMigrateFix(py, dbNames, project.dependency('flask-migrate', app) !== undefined) });
     }
   }
   if (createAlls === 0 && firstModel) report({ messageId: 'noSchemaManagement', data: { count: modelCount }, file: firstModel.path });
 }
 
-function isSqlAlchemyModel(c: PyClass, py: PyModule, dbNames: ReadonlySet<string>, baseNames: ReadonlySet<string>): boolean {
+/** What a module holds that can make it an SQLAlchemy model module, independent of the app's bound names. */
+interface ModelsPart {
+  readonly classes: readonly { readonly name: string; readonly bases: readonly string[]; readonly sqlModelTable: boolean }[];
+  /** `sqlalchemy.Table(...)` calls. */
+  readonly tables: number;
+  readonly createAlls: readonly { readonly callee: string; readonly range: TextRange; readonly head: string; readonly metadata: boolean; readonly bound: string }[];
+  readonly flaskSqlalchemy: boolean;
+}
+
+/** A core module's part: its models, plus Migrate and the names it binds to the extension and to declarative bases. */
+interface CorePart extends ModelsPart {
+  readonly migrate: boolean;
+  readonly dbNames: readonly string[];
+  readonly baseNames: readonly string[];
+}
+
+/** Does the module's text name what a model module needs (cached per file, no parse)? */
+const MODEL_TEXT_IN = fileMemo('missing-migrations.modelText', (project, path) => (MODEL_HINT.test(project.readText(path) ?? '') ? true : undefined));
+
+function modelsPart(py: PyModule): ModelsPart {
+  return {
+    // SQLModel classes are tables only with table=True.
+    classes: py.classes.map((c) => ({ name: c.name, bases: c.bases, sqlModelTable: c.bases.includes('sqlmodel.SQLModel') && /\btable\s*=\s*True\b/.test(py.text.slice(c.range.start, c.bodyRange.start)) })),
+    tables: py.calls.filter((c) => c.qualified === 'sqlalchemy.Table' || c.qualified === 'sqlalchemy.schema.Table').length,
+    createAlls: py.calls
+      .filter((c) => c.callee.endsWith('.create_all'))
+      .map((c) => {
+        const receiver = c.callee.slice(0, -'.create_all'.length);
+        const bound = py.instanceOf(receiver) ?? '';
+        const head = receiver.split('.').at(-1)!;
+        return { callee: c.callee, range: c.range, head, metadata: head === 'metadata' || /^(sqlalchemy\.(MetaData|schema\.MetaData))$/.test(bound), bound };
+      }),
+    flaskSqlalchemy: py.importsModule('flask_sqlalchemy'),
+  };
+}
+
+/** A second-tier module's part (asked only for modules mayHoldModels keeps; a tree with syntax errors still gives the calls and classes it could read). */
+const MODELS_IN = pyFileMemo('missing-migrations.modelsIn', MODEL_HINT, modelsPart);
+
+const CORE_IN = pyFileMemo('missing-migrations.coreIn', (text) => MODEL_HINT.test(text) && CORE_HINT.test(text), (py): CorePart => {
+  const dbNames = new Set<string>();
+  const baseNames = new Set<string>();
+  for (const a of py.assignments) {
+    if (a.targetExpr.kind !== 'name' || a.value.kind !== 'call') continue;
+    const q = a.value.call.qualified;
+    if (q === 'flask_sqlalchemy.SQLAlchemy' || q === 'flask_sqlalchemy.extension.SQLAlchemy') dbNames.add(a.target);
+    if (DECLARATIVE_BASE_FACTORIES.test(q)) baseNames.add(a.target);
+  }
+  for (const c of py.classes) if (c.bases.some((b) => DECLARATIVE_BASE_CLASSES.test(b) && b.startsWith('sqlalchemy.'))) baseNames.add(c.name);
+  return { ...modelsPart(py), migrate: py.calls.some((c) => c.qualified === 'flask_migrate.Migrate'), dbNames: [...dbNames], baseNames: [...baseNames] };
+});
+
+function checkDjango(report: Report, project: ProjectFacts, pyFiles: readonly string[], files: readonly string[]): void {
+  // models.py, or a models/ package: the app folder is the one holding it.
+  const modelFiles = pyFiles.filter((f) => production(project, f) && /(^|\/)models(\.py|\/[^/]+\.py)$/.test(f));
+  if (modelFiles.length === 0) return;
+  const parsed = new Map<string, DjangoClass[]>();
+  for (const f of modelFiles) {
+    const classes = perFile(DJANGO_MODELS_IN, project, f);
+    if (classes) parsed.set(f, classes);
+  }
+  // Model class names across the project (abstract bases in one app are used in another), to a fixpoint.
+  const modelNames = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const classes of parsed.values()) {
+      for (const c of classes) {
+        if (modelNames.has(c.name)) continue;
+        if (c.bases.some((b) => DJANGO_MODEL_BASES.has(b) || (modelNames.has(b.split('.').at(-1)!) && (b === b.split('.').at(-1) || /\.models\.[^.]+$/.test(b))))) {
+          modelNames.add(c.name);
+          changed = true;
+        }
+      }
+    }
+  }
+  const byApp = new Map<string, { path: string; cls: DjangoClass }[]>();
+  for (const [path, classes] of parsed) {
+    const appDir = path.replace(/(^|\/)models(\.py|\/[^/]+\.py)$/, '$1');
+    for (const c of classes) {
+      if (!modelNames.has(c.name) || c.abstract) continue;
+      const list = byApp.get(appDir) ?? [];
+      list.push({ path, cls: c });
+      byApp.set(appDir, list);
+    }
+  }
+  for (const [appDir, models] of byApp) {
+    const migrations = new RegExp(`^${escapeRegex(appDir)}migrations/\\d{4}_[^/]*\\.py$`);
+    if (files.some((f) => migrations.test(f))) continue;
+    const first = models.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.cls.line - b.cls.line))[0]!;
+    const app = appDir.replace(/\/$/, '') || '.';
+    report({ messageId: 'djangoApp', data: { app, count: models.length }, file: first.path, at: first.cls.nameRange });
+  }
+}
+
+/** A top-level class of a Django models module. */
+interface DjangoClass { readonly name: string; readonly bases: readonly string[]; readonly abstract: boolean; readonly nameRange: TextRange; readonly line: number }
+
+/** A models module that imports Django: its top-level classes (cached per file). */
+const DJANGO_MODELS_IN = pyFileMemo('missing-migrations.djangoModelsIn', 'Model', (py): DjangoClass[] | undefined =>
+  py.importsModule('django')
+    ? py.classes.filter((c) => c.scope.classes.length === 0).map((c) => ({ name: c.name, bases: c.bases, abstract: isAbstract(py, c), nameRange: c.nameRange, line: c.line }))
+    : undefined,
+);
+
+function isAbstract(py: PyModule, c: PyClass): boolean {
+  return py.assignments.some((a) => a.target === 'abstract' && a.value.kind === 'bool' && a.value.value && a.scope.classes.at(-1) === 'Meta' && a.scope.classes.at(-2) === c.name);
+}
+
+function isSqlAlchemyModel(c: ModelsPart['classes'][number], m: ModelsPart, dbNames: ReadonlySet<string>, baseNames: ReadonlySet<string>): boolean {
   return c.bases.some((b) => {
     const parts = b.split('.');
     const last = parts.at(-1)!;
-    if (last === 'Model' && parts.length >= 2 && (dbNames.has(parts.at(-2)!) || (parts.at(-2) === 'db' && py.importsModule('flask_sqlalchemy')))) return true;
+    if (last === 'Model' && parts.length >= 2 && (dbNames.has(parts.at(-2)!) || (parts.at(-2) === 'db' && m.flaskSqlalchemy))) return true;
     if (baseNames.has(last) && last !== c.name) return true;
-    // SQLModel classes are tables only with table=True.
-    return b === 'sqlmodel.SQLModel' && /\btable\s*=\s*True\b/.test(py.text.slice(c.range.start, c.bodyRange.start));
+    return b === 'sqlmodel.SQLModel' && c.sqlModelTable;
   });
 }
 
 /** `db.create_all()`, `Base.metadata.create_all(bind=engine)`, `SQLModel.metadata.create_all(engine)`, `metadata.create_all(engine)`. */
-function isCreateAll(call: PyCall, py: PyModule, dbNames: ReadonlySet<string>): boolean {
-  if (!call.callee.endsWith('.create_all')) return false;
-  const receiver = call.callee.slice(0, -'.create_all'.length);
-  const head = receiver.split('.').at(-1)!;
-  if (head === 'metadata' || /^(sqlalchemy\.(MetaData|schema\.MetaData))$/.test(py.instanceOf(receiver) ?? '')) return true;
-  const bound = py.instanceOf(receiver) ?? '';
-  return bound === 'flask_sqlalchemy.SQLAlchemy' || dbNames.has(head) || (head === 'db' && (py.importsModule('flask_sqlalchemy') || dbNames.size > 0));
+function isCreateAll(call: ModelsPart['createAlls'][number], m: ModelsPart, dbNames: ReadonlySet<string>): boolean {
+  if (call.metadata) return true;
+  return call.bound === 'flask_sqlalchemy.SQLAlchemy' || dbNames.has(call.head) || (call.head === 'db' && (m.flaskSqlalchemy || dbNames.size > 0));
 }
 
 /**
@@ -384,54 +477,6 @@ function flaskMigrateFix(py: PyModule, dbNames: ReadonlySet<string>, hasDependen
     followUp: `${hasDependency ? '' : 'pip install Flask-Migrate (and add it to requirements), then '}flask db init && flask db migrate && flask db upgrade`,
   };
 }
-
-function checkDjango(report: Report, project: ProjectFacts, pyFiles: readonly string[], files: readonly string[]): void {
-  // models.py, or a models/ package: the app folder is the one holding it.
-  const modelFiles = pyFiles.filter((f) => production(project, f) && /(^|\/)models(\.py|\/[^/]+\.py)$/.test(f));
-  if (modelFiles.length === 0) return;
-  const parsed = new Map<string, PyModule>();
-  for (const f of modelFiles) {
-    const py = parsedIf(project, f, /Model/);
-    if (py && py.importsModule('django')) parsed.set(f, py);
-  }
-  // Model class names across the project (abstract bases in one app are used in another), to a fixpoint.
-  const modelNames = new Set<string>();
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const py of parsed.values()) {
-      for (const c of py.classes) {
-        if (modelNames.has(c.name) || c.scope.classes.length) continue;
-        if (c.bases.some((b) => DJANGO_MODEL_BASES.has(b) || (modelNames.has(b.split('.').at(-1)!) && (b === b.split('.').at(-1) || /\.models\.[^.]+$/.test(b))))) {
-          modelNames.add(c.name);
-          changed = true;
-        }
-      }
-    }
-  }
-  const byApp = new Map<string, { path: string; cls: PyClass }[]>();
-  for (const [path, py] of parsed) {
-    const appDir = path.replace(/(^|\/)models(\.py|\/[^/]+\.py)$/, '$1');
-    for (const c of py.classes) {
-      if (!modelNames.has(c.name) || c.scope.classes.length || isAbstract(py, c)) continue;
-      const list = byApp.get(appDir) ?? [];
-      list.push({ path, cls: c });
-      byApp.set(appDir, list);
-    }
-  }
-  for (const [appDir, models] of byApp) {
-    const migrations = new RegExp(`^${escapeRegex(appDir)}migrations/\\d{4}_[^/]*\\.py$`);
-    if (files.some((f) => migrations.test(f))) continue;
-    const first = models.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.cls.line - b.cls.line))[0]!;
-    const app = appDir.replace(/\/$/, '') || '.';
-    report({ messageId: 'djangoApp', data: { app, count: models.length }, file: first.path, at: first.cls.nameRange });
-  }
-}
-
-function isAbstract(py: PyModule, c: PyClass): boolean {
-  return py.assignments.some((a) => a.target === 'abstract' && a.value.kind === 'bool' && a.value.value && a.scope.classes.at(-1) === 'Meta' && a.scope.classes.at(-2) === c.name);
-}
-
-
 
 // ---------------------------------------------------------------- Prisma and Knex
 
