@@ -1,8 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
-import { missingFeatureCheck, type FeatureEvidence } from './_shared/accounts.js';
+import { featureEvidence, missingFeatureCheck } from './_shared/accounts.js';
 
 /** Verification: a verify/confirm/activate route or helper, a verified/confirmed field, allauth or Flask-Security confirmable. */
-const VERIFY: FeatureEvidence = {
+const VERIFY = featureEvidence('email-verification-missing', {
   // A second factor's verify/activate/confirm routes (/2fa/verify, /mfa/confirm) are not email verification.
   routes: /^(?!.*(2fa|mfa|totp|otp|two[-_]?factor|second[-_]?factor))(?:.*(verify|confirm)[-_/]?(e?mail|account|registration|signup)|.*(e?mail|account)[-_/]?(verif|confirm)|.*activat|(.*\/)?confirm(\/|$))/i,
   names: /^(\w*\.)?(email_verified|is_verified|verified_at|email_confirmed|confirmed_at|confirmed|is_email_verified|emailVerified|isVerified|isEmailVerified|verifiedAt|emailConfirmed|send_verification\w*|send_confirmation\w*|verify_email\w*|confirm_email\w*|activate_account\w*|sendVerification\w*|sendConfirmation\w*|verifyEmail\w*|confirmEmail\w*|EmailVerification\w*|EmailConfirmation\w*|account_activation_token)$/,
@@ -10,7 +10,7 @@ const VERIFY: FeatureEvidence = {
   jsModules: [],
   settings: /ACCOUNT_EMAIL_VERIFICATION|SECURITY_CONFIRMABLE/,
   hint: /verif|confirm|activat|ACCOUNT_EMAIL_VERIFICATION|SECURITY_CONFIRMABLE/i,
-};
+});
 
 export default defineRule({
   meta: {

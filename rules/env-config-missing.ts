@@ -7,7 +7,7 @@ import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, ts, walk, type ScriptModule } from '../src/parsers/script.js';
 import { ENV_EXAMPLE_FILES, ENV_EXAMPLE_HEADER, envReads } from './_shared/env-reads.js';
 import { pyImport, pyQuote, pyString } from './_shared/fix-helpers.js';
-import { anchorFile, appPython, backendApps } from './_shared/project.js';
+import { anchorFile, appPyParts, backendApps, pyFileMemo } from './_shared/project.js';
 import { configItems, envLookup, inDevOnlyClass, readsEnv, type ConfigItem } from './_shared/python.js';
 import { upperSnake } from './_shared/secrets.js';
 import { JS_ESCAPE, JS_GAP, PY_ESCAPE, pyDecoded } from './_shared/triggers.js';
@@ -314,18 +314,30 @@ const SETTINGS_HINT = /config|SECRET_KEY|DEBUG|DATABASES|settings/;
  * reads no environment variable, loads no config file and imports no settings library. Dev-only
  * classes do not count.
  */
-function fixedPythonSettings(project: ProjectFacts, app: App): { file: string; item: ConfigItem }[] {
+function fixedPythonSettings(project: ProjectFacts, app: App): { file: string; item: FixedSetting }[] {
   if (!['flask', 'django', 'fastapi'].some((f) => app.frameworks.has(f as never))) return [];
-  const out: { file: string; item: ConfigItem }[] = [];
-  for (const { path, py } of appPython(project, app, SETTINGS_HINT)) {
-    if (py.imports.some((i) => PY_SETTINGS_LOADERS.test(i.qualified) || PY_SETTINGS_LOADERS.test(i.module))) return [];
-    if (py.calls.some((c) => FLASK_FILE_LOADER.test(c.callee))) return [];
-    for (const item of configItems(py)) {
-      if (!inDevOnlyClass(item) && isConstant(item.value)) out.push({ file: path, item });
-    }
+  const out: { file: string; item: FixedSetting }[] = [];
+  for (const { path, part } of appPyParts(project, app, SETTINGS_IN)) {
+    if (part === 'loader') return [];
+    for (const item of part) out.push({ file: path, item });
   }
   return out;
 }
+
+/** A constant setting as the finding needs it. */
+type FixedSetting = Pick<ConfigItem, 'key' | 'keyRange' | 'range'>;
+
+/**
+ * One module's constant production settings, or 'loader' when it loads settings from elsewhere
+ * (python-decouple, dynaconf, a settings file): cached per file.
+ */
+const SETTINGS_IN = pyFileMemo('env-config-missing.settingsIn', SETTINGS_HINT, (py): FixedSetting[] | 'loader' => {
+  if (py.imports.some((i) => PY_SETTINGS_LOADERS.test(i.qualified) || PY_SETTINGS_LOADERS.test(i.module))) return 'loader';
+  if (py.calls.some((c) => FLASK_FILE_LOADER.test(c.callee))) return 'loader';
+  return configItems(py)
+    .filter((item) => !inDevOnlyClass(item) && isConstant(item.value))
+    .map((item) => ({ key: item.key, keyRange: item.keyRange, range: item.range }));
+});
 
 function isConstant(e: PyExpr): boolean {
   if (e.kind === 'str' || e.kind === 'num' || e.kind === 'bool') return true;

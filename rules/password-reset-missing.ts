@@ -1,8 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
-import { missingFeatureCheck, type FeatureEvidence } from './_shared/accounts.js';
+import { featureEvidence, missingFeatureCheck } from './_shared/accounts.js';
 
 /** A reset flow: a forgot/reset route or view, Django's auth views, Flask-Security's recoverable, a reset-token helper. */
-const RESET: FeatureEvidence = {
+const RESET = featureEvidence('password-reset-missing', {
   routes: /(^|[/_\s-])(forgot|reset|recover)[-_]?(password|pass|pw)?|password[-_]?(reset|forgot|recover)|forgotPassword|resetPassword/i,
   names: /^(PasswordReset\w*|PasswordResetView|password_reset\w*|reset_password\w*|forgot_password\w*|send_reset\w*|generate_reset\w*|\w*(forgotPassword|resetPassword|passwordReset|ForgotPassword|ResetPassword|PasswordReset)\w*|\w*\.(password_reset\w*|PasswordReset\w*))$/,
   pyModules: ['flask_security.recoverable', 'dj_rest_auth', 'rest_auth', 'djoser', 'fastapi_users'],
@@ -10,7 +10,7 @@ const RESET: FeatureEvidence = {
   strings: /^django\.contrib\.auth\.urls$|^(dj_rest_auth|djoser)\.urls/,
   settings: /SECURITY_RECOVERABLE/,
   hint: /reset|forgot|recover|djoser|fastapi_users|auth\.urls|rest_auth/i,
-};
+});
 
 export default defineRule({
   meta: {

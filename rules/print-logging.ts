@@ -3,6 +3,7 @@ import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import type { PyModule } from '../src/parsers/python.js';
 import { ts, type ScriptModule } from '../src/parsers/script.js';
 import { insideFunction } from './_shared/js.js';
+import { perFile, pyFileTest } from './_shared/project.js';
 import { pythonRoutes, scriptRoutes } from './_shared/routes.js';
 import { isToolingPath } from './_shared/storage.js';
 import { JS_ESCAPE } from './_shared/triggers.js';
@@ -67,13 +68,7 @@ export default defineRule({
         let configured = false;
         for (const f of project.files) {
           if (!f.startsWith(prefix) || !f.endsWith('.py') || project.contextOf(f) !== 'production') continue;
-          const text = project.readText(f);
-          // Cheap pre-filter before parsing: the setup calls of PY_LOG_SETUP name basicConfig, dictConfig,
-          // fileConfig, structlog or loguru in the text (aliases too); a settings module assigns LOGGING.
-          if (!text || !/basicConfig|dictConfig|fileConfig|structlog|loguru|\bLOGGING\b/.test(text)) continue;
-          const py = project.python(f);
-          if (!py) continue;
-          if (py.calls.some((c) => PY_LOG_SETUP.test(c.qualified)) || py.assignments.some((a) => a.topLevel && a.target === 'LOGGING')) {
+          if (perFile(LOG_SETUP_IN, project, f)) {
             configured = true;
             break;
           }
@@ -87,6 +82,15 @@ export default defineRule({
     },
   },
 });
+
+/**
+ * A module that configures logging (cached per file). Cheap pre-filter before parsing: the setup
+ * calls of PY_LOG_SETUP name basicConfig, dictConfig, fileConfig, structlog or loguru in the text
+ * (aliases too); a settings module assigns LOGGING.
+ */
+const LOG_SETUP_IN = pyFileTest('print-logging.logSetupIn', /basicConfig|dictConfig|fileConfig|structlog|loguru|\bLOGGING\b/, (py) =>
+  py.calls.some((c) => PY_LOG_SETUP.test(c.qualified)) || py.assignments.some((a) => a.topLevel && a.target === 'LOGGING'),
+);
 
 /** `app.listen(port, () => console.log('listening'))`: a one-time start-up line, not request logging. */
 function inStartupCallback(node: ts.Node): boolean {

@@ -1,15 +1,15 @@
 import { defineRule } from '../src/engine/rule.js';
-import { missingFeatureCheck, type FeatureEvidence } from './_shared/accounts.js';
+import { featureEvidence, missingFeatureCheck } from './_shared/accounts.js';
 
 /** Second factor: TOTP/WebAuthn libraries, otp/2fa/mfa routes, totp/mfa/otp names. */
-const TWO_FACTOR: FeatureEvidence = {
+const TWO_FACTOR = featureEvidence('two-factor-missing', {
   routes: /(^|[/_\s-])(otp|totp|2fa|mfa|two[-_]?factor|webauthn)|verifyOtp|verifyTotp|twoFactor/i,
   names: /^(\w*\.)?(\w*(totp|TOTP|Totp|mfa|Mfa|MFA|otp_secret|otpSecret|two_factor|twoFactor|TwoFactor|webauthn|WebAuthn)\w*|otp|verify_otp|verifyOtp)$/,
   pyModules: ['pyotp', 'django_otp', 'two_factor', 'flask_security.twofactor', 'webauthn', 'fido2', 'allauth.mfa'],
   jsModules: ['otplib', 'speakeasy', '@simplewebauthn/server', 'otpauth', 'node-2fa', '@otplib/core'],
   settings: /SECURITY_TWO_FACTOR/,
   hint: /otp|totp|2fa|mfa|two_factor|twoFactor|TwoFactor|webauthn|fido2|speakeasy|SECURITY_TWO_FACTOR/i,
-};
+});
 
 export default defineRule({
   meta: {

@@ -146,3 +146,90 @@ describe('memo definitions and value digests', () => {
     assert.notEqual(d({ py: mod }, (o) => (o === mod ? 'a.py\0h1' : undefined)), d({ py: mod }, (o) => (o === mod ? 'a.py\0h2' : undefined)));
   });
 });
+
+describe('project checks from per-file parts: an edit to a module without evidence keeps them cached', () => {
+  const cases: { name: string; files: Record<string, string>; helper: string; comment: string; evidence: string }[] = [
+    {
+      name: 'Python (Flask login, audit log and session timeout checks)',
+      files: {
+        'requirements.txt': 'flask==3.0.3\n',
+        'app.py': [
+          'from flask import Flask, request, session',
+          'from werkzeug.security import check_password_hash',
+          'from users import find_user',
+          '',
+          'app = Flask(__name__)',
+          '',
+          '',
+          '@app.post("/login")',
+          'def login():',
+          '    user = find_user(request.form["email"])',
+          '    if user and check_password_hash(user.password_hash, request.form["password"]):',
+          '        session["uid"] = user.id',
+          '        return "ok"',
+          '    return "no", 401',
+          '',
+        ].join('\n'),
+        'users.py': 'def find_user(email):\n    return None\n',
+      },
+      helper: 'users.py',
+      comment: '\n# users come from the directory service\n',
+      evidence: 'import sentry_sdk\n\nsentry_sdk.init()\n',
+    },
+    {
+      name: 'JS (Express login with bcrypt)',
+      files: {
+        'package.json': JSON.stringify({ name: 'api', dependencies: { express: '^4.19.2', bcrypt: '^5.1.1' } }),
+        'server.js': [
+          "const express = require('express');",
+          "const bcrypt = require('bcrypt');",
+          "const { findUser } = require('./users');",
+          '',
+          'const app = express();',
+          'app.use(express.json());',
+          "app.post('/login', async (req, res) => {",
+          '  const user = await findUser(req.body.email);',
+          '  if (!user || !(await bcrypt.compare(req.body.password, user.hash))) return res.status(401).end();',
+          '  req.session.uid = user.id;',
+          '  res.json({ ok: true });',
+          '});',
+          'app.listen(3000);',
+          '',
+        ].join('\n'),
+        'users.js': 'module.exports = { findUser: async () => null };\n',
+      },
+      helper: 'users.js',
+      comment: '\n// users come from the directory service\n',
+      evidence: "const Sentry = require('@sentry/node');\nSentry.init({ dsn: process.env.SENTRY_DSN });\n",
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      work = mkdtempSync(join(tmpdir(), 'prodaudit-cutoff-project-'));
+      root = join(work, 'repo');
+      cache = join(work, 'cache');
+      try {
+        mkdirSync(root);
+        for (const [p, text] of Object.entries(c.files)) writeFileSync(join(root, p), text);
+        const cold = await run({ cache });
+        assert.ok(cold.result.findings.some((f) => f.ruleId === 'error-tracking-missing'), 'the app has no error tracker');
+        const warm = await run({ cache });
+        const all = warm.stats.cache.projectHits;
+        assert.ok(all > 0);
+        appendFileSync(join(root, c.helper), c.comment);
+        const one = await run({ cache });
+        assert.equal(one.out, (await run({})).out, 'cached run differs from a cold run of the changed tree');
+        assert.equal(one.stats.cache.projectHits, all, `every project check stays cached: ${JSON.stringify(one.stats.cache)}`);
+        assert.ok(one.stats.parses.total <= 1, 'at most the edited module is parsed');
+        // Evidence in the same module: the checks that read it run again, and agree with a cold run.
+        appendFileSync(join(root, c.helper), c.evidence);
+        const changed = await run({ cache });
+        assert.equal(changed.out, (await run({})).out, 'cached run differs from a cold run of the changed tree');
+        assert.ok(!changed.result.findings.some((f) => f.ruleId === 'error-tracking-missing'), 'the tracker in the helper module counts');
+        assert.ok(changed.stats.cache.projectHits < all);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+});

@@ -5,9 +5,9 @@
  */
 import type { App, ProjectFacts } from '../../src/engine/facts.js';
 import type { ProjectContext, TextRange } from '../../src/engine/types.js';
-import type { PyCall } from '../../src/parsers/python.js';
-import { dotted, ts, walk } from '../../src/parsers/script.js';
-import { appMemo, appPyParts, appPython, appScriptParts, appScripts, dottedNamesIn, isBackendApp, perApp, pyFileMemo, scriptFileMemo, some } from './project.js';
+import type { PyCall, PyModule } from '../../src/parsers/python.js';
+import { dotted, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
+import { appMemo, appPyAny, appPyParts, appScriptAny, appScriptParts, dottedNamesIn, isBackendApp, perApp, pyFileMemo, pyFileTest, scriptFileMemo, scriptFileTest, some, type FileMemo } from './project.js';
 import { checksPassword, JS_VERIFY, PASSWORDISH, PY_VERIFY } from './login.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
 import { pyMaySubmitRoute } from './triggers.js';
@@ -128,35 +128,45 @@ export interface FeatureEvidence {
 const OFF = /^(False|None|0|['"](none|optional|off)['"])$/i;
 const routeText = (r: { path: string | undefined; handlerName: string | undefined }) => `${r.path ?? ''} ${r.handlerName ?? ''}`;
 
+/**
+ * A feature's evidence with the per-file tests that look for it (cached per file, so a warm run
+ * with one file changed looks at that file only). Call once at module level: `name` names the memos.
+ */
+export function featureEvidence(name: string, ev: FeatureEvidence): FeatureEvidence & { readonly tests: { readonly py: FileMemo<true | undefined>; readonly js: FileMemo<true | undefined> } } {
+  return { ...ev, tests: { py: pyFileTest(`${name}.pyShows`, ev.hint, (py, path) => pyShows(py, path, ev)), js: scriptFileTest(`${name}.jsShows`, ev.hint, (js, path) => jsShows(js, path, ev)) } };
+}
+
 /** Does some production source of the app show the feature? */
-export function appShows(project: ProjectFacts, app: App, ev: FeatureEvidence): boolean {
-  for (const { path, py } of appPython(project, app, ev.hint)) {
-    if (ev.pyModules.some((m) => py.importsModule(m))) return true;
-    if (pythonRoutes(py, path).some((r) => ev.routes.test(routeText(r)) || (r.viewRef !== undefined && ev.names.test(r.viewRef)))) return true;
-    if (py.functions.some((f) => ev.names.test(f.name)) || py.classes.some((c) => ev.names.test(c.name))) return true;
-    if ([...dottedNamesIn(py, { start: 0, end: py.text.length })].some((n) => ev.names.test(n))) return true;
-    if (ev.strings && py.strings.some((s) => ev.strings!.test(s.value))) return true;
-    if (ev.settings && py.assignments.some((a) => ev.settings!.test(a.target) && !OFF.test(a.value.text.trim()))) return true;
-  }
-  for (const { path, js } of appScripts(project, app, ev.hint)) {
-    if (ev.jsModules.some((m) => js.importsModule(m))) return true;
-    if (scriptRoutes(js, path).some((r) => ev.routes.test(routeText(r)))) return true;
-    let seen = false;
-    walk(js.sf, (n) => {
-      if (seen) return false;
-      if (ts.isIdentifier(n) && ev.names.test(n.text)) seen = true;
-      return undefined;
-    });
-    if (seen) return true;
-  }
-  return false;
+export function appShows(project: ProjectFacts, app: App, ev: ReturnType<typeof featureEvidence>): boolean {
+  return appPyAny(project, app, ev.tests.py) || appScriptAny(project, app, ev.tests.js);
+}
+
+function pyShows(py: PyModule, path: string, ev: FeatureEvidence): boolean {
+  if (ev.pyModules.some((m) => py.importsModule(m))) return true;
+  if (pythonRoutes(py, path).some((r) => ev.routes.test(routeText(r)) || (r.viewRef !== undefined && ev.names.test(r.viewRef)))) return true;
+  if (py.functions.some((f) => ev.names.test(f.name)) || py.classes.some((c) => ev.names.test(c.name))) return true;
+  if ([...dottedNamesIn(py, { start: 0, end: py.text.length })].some((n) => ev.names.test(n))) return true;
+  if (ev.strings && py.strings.some((s) => ev.strings!.test(s.value))) return true;
+  return !!ev.settings && py.assignments.some((a) => ev.settings!.test(a.target) && !OFF.test(a.value.text.trim()));
+}
+
+function jsShows(js: ScriptModule, path: string, ev: FeatureEvidence): boolean {
+  if (ev.jsModules.some((m) => js.importsModule(m))) return true;
+  if (scriptRoutes(js, path).some((r) => ev.routes.test(routeText(r)))) return true;
+  let seen = false;
+  walk(js.sf, (n) => {
+    if (seen) return false;
+    if (ts.isIdentifier(n) && ev.names.test(n.text)) seen = true;
+    return undefined;
+  });
+  return seen;
 }
 
 /**
  * Apps with a `kind` route (password login, registration) and no evidence of the feature, each with
  * its first such route: one finding per app, at the route a reviewer would add the feature next to.
  */
-export function appsLacking(project: ProjectFacts, kind: 'login' | 'register', ev: FeatureEvidence): { app: App; site: AuthSite }[] {
+export function appsLacking(project: ProjectFacts, kind: 'login' | 'register', ev: ReturnType<typeof featureEvidence>): { app: App; site: AuthSite }[] {
   const out: { app: App; site: AuthSite }[] = [];
   for (const app of project.apps) {
     const site = authSites(project, app, kind)[0];
@@ -166,7 +176,7 @@ export function appsLacking(project: ProjectFacts, kind: 'login' | 'register', e
 }
 
 /** The project check of an account-feature rule: one `missing` finding per app lacking the feature, at its first `kind` route. */
-export function missingFeatureCheck(kind: 'login' | 'register', ev: FeatureEvidence) {
+export function missingFeatureCheck(kind: 'login' | 'register', ev: ReturnType<typeof featureEvidence>) {
   return <O>(ctx: ProjectContext<'missing', O>): void => {
     for (const { app, site } of appsLacking(ctx.project, kind, ev)) {
       ctx.report({ messageId: 'missing', data: { app: app.name, route: `${site.file}:${site.line}` }, file: site.file, at: site.at });
