@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { PyExpr } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, unwrap, walk } from '../src/parsers/script.js';
-import { appMemo, appPython, perApp, some } from './_shared/project.js';
+import { appMemo, appPyAny, perApp, pyFileTest } from './_shared/project.js';
 import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
 
 /** Columns that hold a secret the app must be able to read back: encrypt them. */
@@ -36,7 +36,9 @@ function jsMayReport(text: string): boolean {
 }
 
 /** Does some production module of the app mention a password hasher? */
-const HASHING = appMemo('plaintext-credentials-at-rest.appHashes', (project, app) => some(appPython(project, app, PY_HASHERS), () => true));
+const HASHING = appMemo('plaintext-credentials-at-rest.appHashes', (project, app) => appPyAny(project, app, HASHER_IN));
+/** A module whose text names a hasher (cached per file, so the app memo is rebuilt from cached answers). */
+const HASHER_IN = pyFileTest('plaintext-credentials-at-rest.hasherIn', PY_HASHERS, () => true);
 
 export default defineRule({
   meta: {
