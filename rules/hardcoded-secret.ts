@@ -73,8 +73,10 @@ function notPassStatement(text: string, at: number): boolean {
  * word (names in strings may use escapes).
  */
 function pyMayReport(text: string): boolean {
-  if (TOKEN_TRIGGER.test(text)) return true;
+  // The name test first: it stops at the first credential word, usually early in a file that has
+  // one, where the token alternation reads every file whole (either order gives the same answer).
   if (someMatch(text, PY_NAME_END, (at) => notPassStatement(text, at))) return true;
+  if (TOKEN_TRIGGER.test(text)) return true;
   if (!pyHasEscape(text)) return false;
   const decoded = pyDecoded(text);
   return TOKEN_TRIGGER.test(decoded) || someMatch(decoded, PY_NAME_END, (at) => notPassStatement(decoded, at));
