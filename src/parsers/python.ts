@@ -1188,6 +1188,11 @@ function qualifyWith(aliases: ReadonlyMap<string, string>, dotted: string): stri
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v' };
 
+/** A string body's escapes decoded as the facade decodes them (non-raw strings), for triggers that must agree with it. */
+export function decodePyEscapes(s: string): string {
+  return decodeEscapes(s);
+}
+
 function decodeEscapes(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|\n|.)/g, (m, e: string) => {
