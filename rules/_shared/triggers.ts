@@ -213,6 +213,21 @@ export function pyHasEscape(text: string): boolean {
 let lastEscape = { text: '', has: false };
 
 /**
+ * pyTextHas, also across implicit concatenation: when the text holds an escape, `re` is tried on
+ * the decoded text with each closing quote, the gap after it (whitespace, comments, continuations)
+ * and the next part's prefix and quote taken out, so `"SECURE_SSL_\x52" "EDIRECT"` reads as the
+ * key the facade builds (a comment runs to its line end, so the gap matches one way only).
+ * Strings the parser joins across a syntax error are not covered.
+ */
+export function pyTextHasJoined(text: string, re: RegExp): boolean {
+  re.lastIndex = 0;
+  if (re.test(text)) return true;
+  if (!pyHasEscape(text)) return false;
+  re.lastIndex = 0;
+  return re.test(pyDecoded(text).replace(/["'](?:[\s\u0085\u200b\u2060]|#[^\n]*(?=\n|$)|\\\r?\n)*[rRbBuUfF]{0,2}["']/g, ''));
+}
+
+/**
  * Could the Python text declare a route (routes.ts pythonRoutes) that accepts POST, PUT or PATCH
  * (`delete`: or DELETE) or any method? A decorator route names its method (`.post(...)`; `.route`,
  * `.api_route` and add_url_rule default to GET, so they need `methods=`); a Django url call
