@@ -20,6 +20,8 @@ export interface InitMessage {
   readonly files: readonly DiscoveredFile[];
   readonly hashing: boolean;
   readonly seeded: readonly [string, Source][];
+  /** Threads of the run, for each worker's cache budgets. */
+  readonly threads: number;
 }
 
 export interface BatchMessage {
@@ -70,7 +72,7 @@ export interface PoolSetup {
   readonly threads: number;
   /** URL of the module exporting `rules` (the registry), loaded by each worker. */
   readonly registry: string;
-  readonly init: Omit<InitMessage, 'type' | 'registry'>;
+  readonly init: Omit<InitMessage, 'type' | 'registry' | 'threads'>;
   readonly onProgress?: (done: number) => void;
 }
 
@@ -238,7 +240,7 @@ class PoolWorker {
     });
     this.worker.on('error', () => this.die());
     this.worker.on('exit', () => this.die());
-    const init: InitMessage = { type: 'init', registry: setup.registry, ...setup.init };
+    const init: InitMessage = { type: 'init', registry: setup.registry, ...setup.init, threads: setup.threads };
     this.worker.postMessage(init);
   }
 
