@@ -106,7 +106,8 @@ describe('cacheBudgets', () => {
 
   it('keeps the one-thread budgets the fixtures need (other apps for project checks, retained texts)', () => {
     const one = cacheBudgets(1, true);
-    assert.ok(one.otherApps >= 48 * MB, `${one.otherApps}`);
+    assert.ok(one.otherApps >= 40 * MB, `${one.otherApps}`);
+    assert.ok(one.modules >= 512 * MB, "one thread keeps a whole app's modules (single-app repositories reuse them)");
     assert.ok(one.retainChars >= 16 * MB, `${one.retainChars}`);
   });
 });

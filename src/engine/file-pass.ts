@@ -139,6 +139,15 @@ const MB = 1024 * 1024;
  * a heap's old space grew to 2-2.7x what was live in it.
  */
 export const PROCESS_TARGET_BYTES = 400 * MB;
+/** Budgets aim this far below the target: the monorepo's peak varied by 385-419 MB between runs of one build. */
+export const TARGET_HEADROOM = 0.9;
+/**
+ * One thread keeps the current app's modules up to this (the budget before cacheBudgets): the
+ * pool runs one thread when one app holds most of the work (autoThreads), and that is where an
+ * app's modules are asked for again: on the Python corpus (one app, 1,527 files) 77 MB of modules
+ * made 1,909 parses of 1,111 and cost 50% more CPU.
+ */
+export const ONE_THREAD_MODULE_BYTES = 512 * MB;
 export const PROCESS_BASE_BYTES = 40 * MB;
 export const THREAD_BASE_BYTES = 130 * MB;
 export const HEAP_SLACK = 3;
@@ -157,19 +166,19 @@ export interface CacheBudgets {
 }
 
 /**
- * Cache budgets for one thread of a run with `threads` threads: what the memory target leaves
- * after the fixed costs, divided by the threads and by the heap's slack (a cached byte costs up
- * to ~3 bytes of RSS). One thread gets 77 MB: 77 MB of modules (51 MB of them other apps', which
- * the main thread's project checks revisit: with 32 MB the fixtures parsed 40 files twice), 25 M
- * characters retained, 6 M recent. Two threads get 17 MB each (11 MB other apps' on the main
- * thread, 4 MB in the worker, 5.6 M characters retained): on the monorepo 2% more parses than
- * with 512 MB of modules and 32 M characters retained, and the same JSON.
+ * Cache budgets for one thread of a run with `threads` threads: what the memory target (less
+ * headroom) leaves after the fixed costs, divided by the threads and by the heap's slack (a cached
+ * byte costs up to ~3 bytes of RSS). One thread: 63 MB, whose other-apps share (42 MB) and
+ * retained texts (21 M characters) serve the project checks, and ONE_THREAD_MODULE_BYTES of
+ * modules. Two threads get 10 MB each (7 MB other apps' on the main thread, 2.5 MB in the worker,
+ * 3.3 M characters retained): on the monorepo 2% more parses than with 512 MB of modules and 32 M
+ * characters retained, and the same JSON.
  */
 export function cacheBudgets(threads: number, main: boolean): CacheBudgets {
   const n = Math.max(1, threads);
-  const share = Math.max(MIN_CACHE_BYTES, (PROCESS_TARGET_BYTES - PROCESS_BASE_BYTES - n * THREAD_BASE_BYTES) / (n * HEAP_SLACK));
+  const share = Math.max(MIN_CACHE_BYTES, (PROCESS_TARGET_BYTES * TARGET_HEADROOM - PROCESS_BASE_BYTES - n * THREAD_BASE_BYTES) / (n * HEAP_SLACK));
   return {
-    modules: Math.round(share),
+    modules: n === 1 ? Math.max(share, ONE_THREAD_MODULE_BYTES) : Math.round(share),
     otherApps: Math.round(main ? (share * 2) / 3 : share / 4),
     retainChars: main ? Math.round(share / 3) : 0,
     recentChars: Math.round(share / 12),
