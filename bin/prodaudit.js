@@ -5,7 +5,8 @@ import { main } from '../dist/src/cli.js';
 // V8 grows a heap by up to 4x its live size between full collections; an audit allocates and drops
 // parsed modules file after file, so the heap (and each worker's) swelled to several times what
 // was live: the 20,000-file monorepo peaked at 1.8 GB, 0.77 GB with growth held to 1.4x, for a
-// few percent more CPU. Flags set here apply to every later collection and to the workers.
+// few percent more CPU. Flags set here apply to every later collection and to the workers; while
+// a pool runs, src/engine/pool.ts holds growth to 1.1x (POOL_HEAP_GROWING_PERCENT).
 if (!/--heap-growing-percent/.test(process.env.NODE_OPTIONS ?? '') && !process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) {
   setFlagsFromString('--heap-growing-percent=40');
 }

@@ -6,7 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { moduleBytes, ParsedModules } from '../src/engine/file-pass.js';
+import { cacheBudgets, MIN_CACHE_BYTES, moduleBytes, ParsedModules } from '../src/engine/file-pass.js';
+import { SourceReader } from '../src/engine/source.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initPython, parsePython, type PyModule } from '../src/parsers/python.js';
 import { parseScript } from '../src/parsers/script.js';
 
@@ -78,6 +82,67 @@ describe('ParsedModules', () => {
     c.set('b.py', mod('b'), 10 * MB, 'app');
     assert.equal(c.has('a.py'), true);
     assert.deepEqual(c.get('a.py'), mod('a2'));
+  });
+});
+
+describe('cacheBudgets', () => {
+  it('gives each thread less as threads are added, never below the floor', () => {
+    const one = cacheBudgets(1, true);
+    const two = cacheBudgets(2, true);
+    assert.ok(two.modules < one.modules / 2, 'two threads share what the target leaves after two thread baselines');
+    for (const n of [8, 64]) assert.equal(cacheBudgets(n, false).modules, MIN_CACHE_BYTES);
+    assert.deepEqual(cacheBudgets(0, true), one);
+  });
+
+  it('keeps other apps within the modules budget, with more of it on the main thread, and texts only there', () => {
+    for (const n of [1, 2, 4]) {
+      const main = cacheBudgets(n, true);
+      const worker = cacheBudgets(n, false);
+      assert.ok(main.otherApps <= main.modules && worker.otherApps < main.otherApps);
+      assert.ok(main.retainChars > 0 && worker.retainChars === 0);
+      assert.ok(worker.recentChars > 0 && worker.recentChars === main.recentChars);
+    }
+  });
+
+  it('keeps the one-thread budgets the fixtures need (other apps for project checks, retained texts)', () => {
+    const one = cacheBudgets(1, true);
+    assert.ok(one.otherApps >= 40 * MB, `${one.otherApps}`);
+    assert.ok(one.modules >= 512 * MB, "one thread keeps a whole app's modules (single-app repositories reuse them)");
+    assert.ok(one.retainChars >= 16 * MB, `${one.retainChars}`);
+  });
+});
+
+describe('ParsedModules.resize', () => {
+  it('evicts down to smaller budgets at once, other apps first', () => {
+    const c = new ParsedModules(100 * MB, 100 * MB);
+    c.set('one/a.py', mod('a'), 10 * MB, 'one');
+    c.set('two/b.py', mod('b'), 10 * MB, 'two');
+    c.set('two/c.py', mod('c'), 10 * MB, 'two');
+    c.resize(25 * MB, 5 * MB);
+    assert.equal(c.has('one/a.py'), false);
+    assert.equal(c.has('two/c.py'), true);
+    assert.ok(c.size <= 25 * MB);
+    c.resize(12 * MB, 5 * MB);
+    assert.equal(c.has('two/b.py'), false, 'then the current app, least recently used first');
+    assert.equal(c.has('two/c.py'), true);
+  });
+});
+
+describe('SourceReader.limitRecent', () => {
+  it('bounds the on-demand memo by characters, oldest reads leaving first', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prodaudit-recent-'));
+    try {
+      for (const n of ['a', 'b', 'c']) writeFileSync(join(dir, `${n}.py`), n.repeat(100));
+      const r = new SourceReader(dir, () => true, false);
+      r.limitRecent(1000);
+      for (const n of ['a', 'b', 'c']) r.readShared(`${n}.py`);
+      r.limitRecent(250);
+      for (const n of ['a', 'b', 'c']) r.readShared(`${n}.py`);
+      assert.equal(r.reads.get('a.py'), 2, 'a was dropped when the limit shrank, and read again');
+      assert.equal(r.reads.get('c.py'), 1, 'c stayed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { discover, kindOf, type Diagnostic } from './discover.js';
 import type { SourceInfo } from './encoding.js';
 import type { App } from './facts.js';
 import { scrubSecrets } from './redact.js';
-import { createPassEnv, DraftResolver, enableRetention, loadParsersFor, noDependencies, pinManifests, recomputeMemo, setRules, skipsFile, trackedProjectFacts, type FileOutcome, type ResolvedDraft } from './file-pass.js';
+import { createPassEnv, DraftResolver, enableRetention, loadParsersFor, noDependencies, pinManifests, recomputeMemo, setRules, setThreads, skipsFile, trackedProjectFacts, type FileOutcome, type ResolvedDraft } from './file-pass.js';
 import { autoThreads, runPass, type WorkItem } from './pool.js';
 import { opportunities } from './opportunities.js';
 import type { AppResult, AuditResult, Finding, RuleOutcome, SuppressionRecord } from './result.js';
@@ -203,6 +203,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   // The pass: inline or on a pool; results land in file order whatever ran them.
   const threads = fixing ? 1 : Math.max(1, options.workers ?? autoThreads(work, files, (p) => facts.appOf(p).root));
   const registry = threads > 1 ? await registryFor(options.rules) : undefined;
+  setThreads(env, registry ? threads : 1, true);
   const hits = audited - work.length;
   await loadParsersFor(work.map((it) => files[it.i]!));
   if (enabled.some((r) => r.check.project)) await loadParsersFor(files);

@@ -123,11 +123,75 @@ export interface PassEnv {
 export interface Retention {
   /** Characters of the texts kept. */
   chars: number;
+  /** At most this many (cacheBudgets().retainChars). */
+  limit: number;
 }
 
-/** Budget for retention (texts; parsed modules are kept by `ParsedModules`, which every thread has). */
-const RETAIN_CHARS = 32 * 1024 * 1024;
 const RETAIN_FILE_MAX = 512 * 1024;
+
+const MB = 1024 * 1024;
+/**
+ * What a run may use, and what it costs before any cache (issue 4: the 20,000-file monorepo under
+ * 400 MB peak RSS). Measured on that monorepo with `/proc/PID/smaps` and per-thread heap statistics
+ * (docs/performance.md, 2026-12-07 "peak RSS"): the node binary and malloc about 40 MB; each thread
+ * with both parsers loaded about 120 MB (V8 heap ~55 MB, typescript.js and ts-morph sources ~20 MB,
+ * code, tree-sitter's wasm memory; 130 MB counts the main thread's larger young generation); and
+ * a heap's old space grew to 2-2.7x what was live in it.
+ */
+export const PROCESS_TARGET_BYTES = 400 * MB;
+/** Budgets aim this far below the target: the monorepo's peak varied by 385-419 MB between runs of one build. */
+export const TARGET_HEADROOM = 0.9;
+/**
+ * One thread keeps the current app's modules up to this (the budget before cacheBudgets): the
+ * pool runs one thread when one app holds most of the work (autoThreads), and that is where an
+ * app's modules are asked for again: on the Python corpus (one app, 1,527 files) 77 MB of modules
+ * made 1,909 parses of 1,111 and cost 50% more CPU.
+ */
+export const ONE_THREAD_MODULE_BYTES = 512 * MB;
+export const PROCESS_BASE_BYTES = 40 * MB;
+export const THREAD_BASE_BYTES = 130 * MB;
+export const HEAP_SLACK = 3;
+/** A thread's caches never get less than this, however many threads run (more threads than the target allows still work, above it). */
+export const MIN_CACHE_BYTES = 8 * MB;
+
+export interface CacheBudgets {
+  /** Estimated heap bytes of parsed modules (`moduleBytes`) a thread keeps. */
+  readonly modules: number;
+  /** Of which other apps' modules than the one being worked on may use this much. */
+  readonly otherApps: number;
+  /** Characters of texts the main thread keeps from the pass for project checks. */
+  readonly retainChars: number;
+  /** Characters of on-demand reads a thread's reader remembers (SourceReader.readShared). */
+  readonly recentChars: number;
+}
+
+/**
+ * Cache budgets for one thread of a run with `threads` threads: what the memory target (less
+ * headroom) leaves after the fixed costs, divided by the threads and by the heap's slack (a cached
+ * byte costs up to ~3 bytes of RSS). One thread: 63 MB, whose other-apps share (42 MB) and
+ * retained texts (21 M characters) serve the project checks, and ONE_THREAD_MODULE_BYTES of
+ * modules. Two threads get 10 MB each (7 MB other apps' on the main thread, 2.5 MB in the worker,
+ * 3.3 M characters retained): on the monorepo 2% more parses than with 512 MB of modules and 32 M
+ * characters retained, and the same JSON.
+ */
+export function cacheBudgets(threads: number, main: boolean): CacheBudgets {
+  const n = Math.max(1, threads);
+  const share = Math.max(MIN_CACHE_BYTES, (PROCESS_TARGET_BYTES * TARGET_HEADROOM - PROCESS_BASE_BYTES - n * THREAD_BASE_BYTES) / (n * HEAP_SLACK));
+  return {
+    modules: n === 1 ? Math.max(share, ONE_THREAD_MODULE_BYTES) : Math.round(share),
+    otherApps: Math.round(main ? (share * 2) / 3 : share / 4),
+    retainChars: main ? Math.round(share / 3) : 0,
+    recentChars: Math.round(share / 12),
+  };
+}
+
+/** Size this thread's caches for a run with `threads` threads (the main thread learns the count after facts, so budgets can shrink). */
+export function setThreads(env: PassEnv, threads: number, main: boolean): void {
+  const b = cacheBudgets(threads, main);
+  env.parsed.resize(b.modules, b.otherApps);
+  env.reader.limitRecent(b.recentChars);
+  if (env.retention) env.retention.limit = b.retainChars;
+}
 
 export interface PassInput {
   readonly root: string;
@@ -142,6 +206,8 @@ export interface PassInput {
   readonly sources?: Map<string, SourceInfo>;
   /** Load the Python grammar now (workers); the main thread loads it only when it has Python to parse. */
   readonly loadPython?: boolean;
+  /** Threads of the run, for this thread's cache budgets (default 1; the main thread calls setThreads once it knows). */
+  readonly threads?: number;
 }
 
 /** Import-shaped pre-filters for framework sniffing (the parse decides; these only skip files that cannot import one). */
@@ -167,21 +233,15 @@ export function moduleBytes(module: PyModule | ScriptModule | undefined, chars: 
  * classes, helper modules, the project checks' scans). Bounded by estimated heap bytes, with the
  * app being worked on favoured: per-app memos and project checks scan one app's modules, and
  * threads take an app's files together, so another app's modules are rarely asked for again.
+ * The budgets come from `cacheBudgets`.
  *
  * History: a count of entries (256, once 64) made six project checks on the Python corpus parse
  * a file up to 6 times; a budget of source characters (48 M, plus 32 M retained for project
  * checks on the main thread) let one thread hold over a gigabyte of modules on the monorepo
- * (peak RSS 2.3 GB; 0.35 GB without them, for 5 more parses of 20,000 files).
+ * (peak RSS 2.3 GB; 0.35 GB without them, for 5 more parses of 20,000 files). Then 512 MB
+ * estimated per thread (16 MB of other apps', 64 MB on the main thread): 0.77-0.90 GB on two
+ * threads; 24 MB per thread parses 2% more and peaks under 400 MB.
  */
-const MODULE_BYTES = 512 * 1024 * 1024;
-/**
- * Of which other apps' modules may use this much: little in workers, more on the main thread,
- * whose project checks look at every app again after the pass (with 32 MB the fixtures
- * parsed 40 files twice, with 64 MB none; 96 MB in every thread cost the monorepo 180 MB more peak RSS).
- */
-const OTHER_APPS_BYTES = 16 * 1024 * 1024;
-export const MAIN_OTHER_APPS_BYTES = 64 * 1024 * 1024;
-
 interface Kept {
   readonly module: PyModule | ScriptModule | undefined;
   readonly bytes: number;
@@ -200,13 +260,20 @@ export class ParsedModules {
   private bytes = 0;
 
   constructor(
-    private readonly budget = MODULE_BYTES,
-    private otherApps = OTHER_APPS_BYTES,
+    private budget = cacheBudgets(1, false).modules,
+    private otherApps = cacheBudgets(1, false).otherApps,
   ) {}
 
-  /** Let other apps' modules use up to `bytes` (the main thread, for the project checks). */
-  widen(bytes: number): void {
-    this.otherApps = Math.max(this.otherApps, bytes);
+  /** Change the budgets, evicting (least recently used app first) down to them at once. */
+  resize(budget: number, otherApps: number): void {
+    this.budget = budget;
+    this.otherApps = otherApps;
+    this.shrink(undefined);
+  }
+
+  /** Estimated bytes held (for tests and stats). */
+  get size(): number {
+    return this.bytes;
   }
 
   has(path: string): boolean {
@@ -227,19 +294,25 @@ export class ParsedModules {
     this.entries.set(path, e);
     this.bytes += bytes;
     this.touch(path, e);
-    const current = this.apps.get(app)!;
-    const fits = () => this.bytes <= this.budget && this.bytes - current.bytes <= this.otherApps;
+    this.shrink(path);
+  }
+
+  /** Evict other apps' modules, then the most recently used app's own (never `keep`), until the budgets hold. */
+  private shrink(keep: string | undefined): void {
+    const mru = [...this.apps.keys()].at(-1);
+    const current = mru === undefined ? undefined : this.apps.get(mru)!;
+    const fits = () => this.bytes <= this.budget && this.bytes - (current?.bytes ?? 0) <= this.otherApps;
     for (const [root, a] of this.apps) {
       if (fits()) break;
-      if (root === app) continue;
+      if (root === mru) continue;
       for (const p of a.paths) {
         this.evict(p, this.entries.get(p)!);
         if (fits()) break;
       }
     }
-    for (const p of current.paths) {
+    for (const p of current?.paths ?? []) {
       if (this.bytes <= this.budget) break;
-      if (p !== path) this.evict(p, this.entries.get(p)!);
+      if (p !== keep) this.evict(p, this.entries.get(p)!);
     }
   }
 
@@ -268,10 +341,12 @@ export async function createPassEnv(input: PassInput): Promise<PassEnv> {
   if (input.loadPython !== false && input.files.some((f) => f.kind === 'python')) await initPython();
   const kinds = new Map(input.files.map((f) => [f.path, f.kind]));
   const reader = new SourceReader(input.root, (p) => kinds.get(p) !== undefined, input.hashing, input.overlay, input.sources);
+  reader.limitRecent(cacheBudgets(input.threads ?? 1, false).recentChars);
   for (const [path, s] of input.seeded ?? []) reader.seed(path, s);
   const diagnostics: Diagnostic[] = [];
   const parses = new Map<string, number>();
-  const parsed = new ParsedModules();
+  const budgets = cacheBudgets(input.threads ?? 1, false);
+  const parsed = new ParsedModules(budgets.modules, budgets.otherApps);
   const parseOnDemand = <T extends PyModule | ScriptModule>(path: string, kind: FileKind, parse: (text: string) => T): T | undefined => {
     if (parsed.has(path)) return parsed.get(path) as T | undefined;
     const s = reader.readShared(path);
@@ -324,15 +399,15 @@ function reuse<T>(env: PassEnv, path: string): T | undefined {
 
 /** Keep what the pass read and parsed for project checks (main thread), within the budgets. */
 export function enableRetention(env: PassEnv): void {
-  env.retention = { chars: 0 };
-  env.parsed.widen(MAIN_OTHER_APPS_BYTES);
+  env.retention = { chars: 0, limit: 0 };
+  setThreads(env, 1, true);
 }
 
 function retain(env: PassEnv, path: string, src: Source, module: PyModule | ScriptModule | undefined): void {
   const size = src.text?.length ?? 0;
   if (module) env.parsed.set(path, module, moduleBytes(module, size), env.facts.appOf(path).root);
   const r = env.retention;
-  if (!r || size > RETAIN_FILE_MAX || r.chars + size > RETAIN_CHARS) return;
+  if (!r || size > RETAIN_FILE_MAX || r.chars + size > r.limit) return;
   r.chars += size;
   env.reader.keep(path, src);
 }

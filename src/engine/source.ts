@@ -20,8 +20,6 @@ export interface Source {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const ON_DEMAND_LIMIT = 8 * 1024 * 1024;
-
 export class SourceReader {
   /** Reads per path in this thread (the bench checks none exceeds 1). */
   readonly reads = new Map<string, number>();
@@ -30,6 +28,8 @@ export class SourceReader {
   private readonly kept = new Map<string, Source>();
   private readonly recent = new Map<string, Source>();
   private recentChars = 0;
+  /** Characters the on-demand memo may hold (the thread's cacheBudgets().recentChars; 8 M until told). */
+  private recentLimit = 8 * 1024 * 1024;
 
   constructor(
     private readonly root: string,
@@ -51,6 +51,12 @@ export class SourceReader {
     const s = this.read(path);
     this.pinned.set(path, s);
     return s;
+  }
+
+  /** Bound the on-demand memo to `chars` characters, dropping the oldest reads now if it holds more. */
+  limitRecent(chars: number): void {
+    this.recentLimit = chars;
+    this.trimRecent(0);
   }
 
   keep(path: string, source: Source): void {
@@ -80,16 +86,21 @@ export class SourceReader {
     if (hit) return hit;
     const s = this.read(path);
     const size = s.text?.length ?? 0;
-    if (size < ON_DEMAND_LIMIT / 4) {
-      while (this.recentChars + size > ON_DEMAND_LIMIT && this.recent.size) {
-        const [k, v] = this.recent.entries().next().value as [string, Source];
-        this.recent.delete(k);
-        this.recentChars -= v.text?.length ?? 0;
-      }
+    if (size < this.recentLimit / 4) {
+      this.trimRecent(size);
       this.recent.set(path, s);
       this.recentChars += size;
     }
     return s;
+  }
+
+  /** Drop the oldest on-demand reads until `room` more characters fit. */
+  private trimRecent(room: number): void {
+    while (this.recentChars + room > this.recentLimit && this.recent.size) {
+      const [k, v] = this.recent.entries().next().value as [string, Source];
+      this.recent.delete(k);
+      this.recentChars -= v.text?.length ?? 0;
+    }
   }
 }
 

@@ -19,7 +19,7 @@ port.on('message', (msg: InitMessage | BatchMessage | { type: 'finish' }) => {
       const registry = (await import(msg.registry)) as { rules: readonly AnyRule[] };
       const byId = new Map(registry.rules.map((r) => [r.meta.id, r]));
       const rules = msg.ruleIds.map((id) => byId.get(id)!);
-      return createPassEnv({ root: msg.root, config: msg.config, rules, files: msg.files, hashing: msg.hashing, seeded: msg.seeded });
+      return createPassEnv({ root: msg.root, config: msg.config, rules, files: msg.files, hashing: msg.hashing, seeded: msg.seeded, threads: msg.threads });
     })();
     return;
   }
