@@ -182,6 +182,12 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   const slots: (FileOutcome | undefined)[] = new Array(files.length);
   const work: WorkItem[] = [];
   let audited = 0;
+  if (cache) {
+    // Hash (from the stat index) every file a lookup or a recorded dependency can name first: when
+    // none had to be read, nothing changed and dependencies need no one-by-one validation.
+    for (const file of files) if (file.kind !== undefined) hashOf(file.path);
+    cache.markUnchanged();
+  }
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
     if (skipsFile(env, file)) continue;

@@ -11,7 +11,7 @@
  * file: the last writer wins and both results are valid.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,18 +172,46 @@ export class AuditCache {
   /** True when the previous run left memo results (validating one may need the parsers). */
   hasMemos(): boolean {
     for (const _ in this.data?.memos ?? {}) return true;
+    for (const _ in this.data?.parts?.byMemo ?? {}) return true;
     return false;
+  }
+
+  /**
+   * Nothing changed since the cache was written: the same file list, and every audited file's
+   * size and mtime as the stat index has them (call after hashing them all: a file that had to be
+   * read and hashed, for a changed stat or a racy mtime, makes this false). Then every recorded dependency holds by
+   * construction (outcomes, memos and project checks are functions of those files and of the
+   * configuration in the key), so they are not re-validated one by one: on the JS corpus that
+   * was 21,000 memo digests per warm run.
+   */
+  markUnchanged(): boolean {
+    if (!this.data || this.data.fileList !== this.fileList || this.stats.hashed > 0) return false;
+    this.unchanged = true;
+    return true;
+  }
+
+  private unchanged = false;
+  private unpacked = false;
+
+  /** Memo entries, with the compact per-file parts expanded on first use. */
+  private memos(): Record<string, MemoEntry> {
+    if (!this.unpacked && this.data) {
+      unpackParts(this.data);
+      this.unpacked = true;
+    }
+    return this.data?.memos ?? {};
   }
 
   /** The previous run's result of a memo, when its own dependencies still hold (nested memos through `memoDigest`). */
   memo(key: string, hashOf: (p: string) => string, memoDigest: MemoDigest): MemoEntry | undefined {
-    const e = this.data?.memos[key];
+    const e = this.memos()[key];
     return e && this.depsHold(e.deps, hashOf, memoDigest) ? e : undefined;
   }
 
   /** Files and the file list first: a memo is recomputed only for an outcome that nothing else invalidates. */
   private depsHold(deps: Dependencies, hashOf: (p: string) => string, memoDigest: MemoDigest): boolean {
     if (deps.fileList && this.data!.fileList !== this.fileList) return false;
+    if (this.unchanged) return true;
     for (const [p, h] of Object.entries(deps.files)) if (hashOf(p) !== h) return false;
     for (const [k, d] of Object.entries(deps.memos)) if (memoDigest(k) !== d) return false;
     return true;
@@ -223,16 +251,53 @@ export class AuditCache {
       } catch {
         writeFileSync(gitignore, '*\n');
       }
-      const data: CacheData = { format: FORMAT, key: this.key, savedAt: Date.now(), fileList: this.fileList, ...this.next, ...packParts(this.next.memos) };
+      // Unchanged: memo results were not re-validated one by one, so the previous ones carry over.
+      const memos = this.unchanged && Object.keys(this.next.memos).length === 0 ? this.memos() : this.next.memos;
+      const data: CacheData = { format: FORMAT, key: this.key, savedAt: Date.now(), fileList: this.fileList, ...this.next, ...packParts(memos) };
       const final = join(this.dir, `${this.key}.json`);
       const tmp = `${final}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      writeFileSync(tmp, JSON.stringify(data));
+      // Record by record: the whole file as one string was the run's peak on the monorepo (a 45 MB
+      // JSON string on top of everything the run still held).
+      const fd = openSync(tmp, 'w');
+      try {
+        writeJson(fd, data, 3);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(tmp, final);
       prune(this.dir);
     } catch {
       // A cache that cannot be written (read-only checkout) only costs speed.
     }
   }
+}
+
+/** JSON.stringify(value) written to `fd` in pieces of about 1 MB: plain objects down to `depth` levels are written entry by entry. */
+function writeJson(fd: number, value: unknown, depth: number): void {
+  let pending = '';
+  const out = (s: string) => {
+    pending += s;
+    if (pending.length > 1 << 20) {
+      writeSync(fd, pending);
+      pending = '';
+    }
+  };
+  const put = (v: unknown, d: number) => {
+    if (d === 0 || v === null || typeof v !== 'object' || Array.isArray(v)) {
+      out(JSON.stringify(v));
+      return;
+    }
+    let sep = '{';
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (x === undefined || typeof x === 'function') continue;
+      out(`${sep}${JSON.stringify(k)}:`);
+      put(x, d - 1);
+      sep = ',';
+    }
+    out(sep === '{' ? '{}' : '}');
+  };
+  put(value, depth);
+  if (pending) writeSync(fd, pending);
 }
 
 /** Memo entries split into full entries and CacheData.parts (see there). */
@@ -293,7 +358,6 @@ function load(path: string, key: string): CacheData | undefined {
   try {
     const data = JSON.parse(readFileSync(path, 'utf8')) as CacheData;
     if (data.format !== FORMAT || data.key !== key || typeof data.files !== 'object' || typeof data.memos !== 'object') return undefined;
-    unpackParts(data);
     return data;
   } catch {
     return undefined;
