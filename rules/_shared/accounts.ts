@@ -9,7 +9,7 @@ import type { PyCall, PyModule } from '../../src/parsers/python.js';
 import { dotted, ts, walk, type ScriptModule } from '../../src/parsers/script.js';
 import { appMemo, appPyAny, appPyParts, appScriptAny, appScriptParts, dottedNamesIn, isBackendApp, perApp, pyFileMemo, pyFileTest, scriptFileMemo, scriptFileTest, some, type FileMemo } from './project.js';
 import { checksPassword, JS_VERIFY, PASSWORDISH, PY_VERIFY } from './login.js';
-import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes, type AuthRouteKind } from './routes.js';
+import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } from './routes.js';
 import { pyMaySubmitRoute } from './triggers.js';
 
 /** A login handler may delegate: `auth_manager.login(username, password)`, `authenticate(request, password=...)`. */

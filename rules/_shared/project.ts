@@ -95,24 +95,24 @@ export function fileMemo<T>(name: string, compute: (project: ProjectFacts, path:
   return defineMemo(name, 'file', (project, _app, path) => compute(project, path!)) as FileMemo<T>;
 }
 
-/** A file part over Python modules whose text passes `needle` (undefined for the others, which are not parsed). */
-export function pyFileMemo<T>(name: string, needle: Needle, part: (py: PyModule, path: string) => T): FileMemo<T | undefined> {
+/** A file part over modules whose text passes `needle`, parsed by `parse` (undefined for the others, which are not parsed). */
+function parsedFileMemo<M, T>(name: string, needle: Needle, parse: (project: ProjectFacts, path: string) => M | undefined, part: (m: M, path: string) => T): FileMemo<T | undefined> {
   return fileMemo(name, (project, path) => {
     const text = project.readText(path);
     if (text === undefined || !needleHolds(needle, text, path)) return undefined;
-    const py = project.python(path);
-    return py ? part(py, path) : undefined;
+    const m = parse(project, path);
+    return m ? part(m, path) : undefined;
   });
 }
 
-/** A file part over JS/TS modules whose text passes `needle`, as pyFileMemo's. */
+/** A file part over Python modules whose text passes `needle`. */
+export function pyFileMemo<T>(name: string, needle: Needle, part: (py: PyModule, path: string) => T): FileMemo<T | undefined> {
+  return parsedFileMemo(name, needle, (project, path) => project.python(path), part);
+}
+
+/** A file part over JS/TS modules whose text passes `needle`. */
 export function scriptFileMemo<T>(name: string, needle: Needle, part: (js: ScriptModule, path: string) => T): FileMemo<T | undefined> {
-  return fileMemo(name, (project, path) => {
-    const text = project.readText(path);
-    if (text === undefined || !needleHolds(needle, text, path)) return undefined;
-    const js = project.script(path);
-    return js ? part(js, path) : undefined;
-  });
+  return parsedFileMemo(name, needle, (project, path) => project.script(path), part);
 }
 
 export type AppMemo<T> = MemoDef<T> & { readonly scope: 'app' };

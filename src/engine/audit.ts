@@ -182,9 +182,10 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
   const slots: (FileOutcome | undefined)[] = new Array(files.length);
   const work: WorkItem[] = [];
   let audited = 0;
-  if (cache) {
+  if (cache?.mayBeUnchanged()) {
     // Hash (from the stat index) every file a lookup or a recorded dependency can name first: when
-    // none had to be read, nothing changed and dependencies need no one-by-one validation.
+    // none had to be read, nothing changed and dependencies need no one-by-one validation. (A cold
+    // run, or a changed file list, skips this: it would only read files early.)
     for (const file of files) if (file.kind !== undefined) hashOf(file.path);
     cache.markUnchanged();
   }

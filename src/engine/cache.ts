@@ -185,9 +185,14 @@ export class AuditCache {
    * was 21,000 memo digests per warm run.
    */
   markUnchanged(): boolean {
-    if (!this.data || this.data.fileList !== this.fileList || this.stats.hashed > 0) return false;
+    if (!this.mayBeUnchanged() || this.stats.hashed > 0) return false;
     this.unchanged = true;
     return true;
+  }
+
+  /** The previous run saw the same file list (only then can nothing have changed). */
+  mayBeUnchanged(): boolean {
+    return this.data !== undefined && this.data.fileList === this.fileList;
   }
 
   private unchanged = false;
