@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
-import { main } from '../dist/src/cli.js';
+import { loadBundle } from '../dist/src/bundle-loader.js';
 
 // V8 grows a heap by up to 4x its live size between full collections; an audit allocates and drops
 // parsed modules file after file, so the heap (and each worker's) swelled to several times what
@@ -11,9 +11,15 @@ if (!/--heap-growing-percent/.test(process.env.NODE_OPTIONS ?? '') && !process.e
   setFlagsFromString('--heap-growing-percent=40');
 }
 
+// The single-file build, loaded with V8's code cache (src/bundle-loader.ts); the separate ES modules
+// when it is absent or older than them.
+const loaded = loadBundle();
+const main = loaded ? loaded.bundle.main : (await import('../dist/src/cli.js')).main;
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
+    loaded?.save();
   },
   (error) => {
     process.stderr.write(`prodaudit: internal error: ${error && error.stack ? error.stack : error}\n`);

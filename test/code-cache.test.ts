@@ -1,11 +1,11 @@
-/** The V8 code cache for the TypeScript compiler: same exports with or without it, and bad cache data is survived and replaced. */
+/** The V8 code cache (the TypeScript compiler, the single-file build): same exports with or without it, bad cache data survived and replaced, one entry per file. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cacheFolder, requireCached } from '../src/parsers/code-cache.js';
+import { cacheFolder, loadCached, requireCached } from '../src/parsers/code-cache.js';
 
 describe('requireCached', () => {
   let work: string;
@@ -49,6 +49,34 @@ describe('requireCached', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '10');
     assert.notEqual(readFileSync(file, 'utf8'), 'not V8 code cache data');
+  });
+
+  it('a rebuilt file replaces its old entry instead of adding one', () => {
+    const before = readdirSync(cacheFolder());
+    assert.equal(before.length, 1);
+    writeFileSync(mod, `${readFileSync(mod, 'utf8')}exports.rebuilt = true;\n`);
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { requireCached } from ${JSON.stringify(new URL('../src/parsers/code-cache.js', import.meta.url).href)}; process.stdout.write(String(requireCached(${JSON.stringify(mod)}).rebuilt));`], {
+      env: { ...process.env, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'true');
+    const after = readdirSync(cacheFolder());
+    assert.equal(after.length, 1, `one entry per file: ${after.join(', ')}`);
+    assert.notDeepEqual(after, before);
+  });
+
+  it('loadCached writes the cache only when asked, once the program has run', () => {
+    const other = join(work, 'other.cjs');
+    writeFileSync(other, 'exports.lazy = () => [1, 2, 3].map((x) => x * 2);\n');
+    const count = () => readdirSync(cacheFolder()).length;
+    const n = count();
+    const loaded = loadCached(other);
+    assert.deepEqual((loaded.exports as { lazy: () => number[] }).lazy(), [2, 4, 6]);
+    assert.equal(count(), n, 'nothing written before save()');
+    loaded.save();
+    loaded.save();
+    assert.equal(count(), n + 1);
   });
 
   it('loads the TypeScript compiler with the same API', async () => {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { appConfig, appIgnores, DEFAULT_CONFIG, mootReason, type AppConfig, type Config } from '../config/schema.js';
 import { TOOL_VERSION } from '../version.js';
+import { BUNDLE_REGISTRY, bundle } from './bundle-state.js';
 import { AuditCache, appsDigest, configKey, fileListDigest } from './cache.js';
 import { discover, kindOf, type Diagnostic } from './discover.js';
 import type { SourceInfo } from './encoding.js';
@@ -512,6 +513,11 @@ function dedupeDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
  * rules (same objects). Custom rule objects (tests, API users) run on the main thread only.
  */
 async function registryFor(rules: readonly AnyRule[]): Promise<string | undefined> {
+  const own = bundle();
+  if (own) {
+    const known = new Set(own.rules);
+    return rules.every((r) => known.has(r)) ? BUNDLE_REGISTRY : undefined;
+  }
   const url = new URL('../../rules/index.js', import.meta.url).href;
   try {
     const mod = (await import(url)) as { rules?: readonly AnyRule[] };

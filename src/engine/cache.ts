@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOOL_VERSION } from '../version.js';
+import { bundle } from './bundle-state.js';
 import type { DiscoveredFile } from './discover.js';
 import type { App } from './facts.js';
 import type { Dependencies, FileOutcome, MemoEntry, ResolvedDraft } from './file-pass.js';
@@ -69,8 +70,11 @@ let codeDigestMemo: string | undefined;
 export function codeDigest(): string {
   if (codeDigestMemo) return codeDigestMemo;
   const h = createHash('sha1').update(`${FORMAT}\0${TOOL_VERSION}\0${process.versions.node}\0`);
+  const own = bundle();
+  // The single-file build holds all of the engine and rules: its bytes stand for them.
+  if (own) h.update('bundle\0').update(readFileSync(own.file));
   const distRoot = fileURLToPath(new URL('../../', import.meta.url));
-  for (const sub of ['src', 'rules']) {
+  for (const sub of own ? [] : ['src', 'rules']) {
     const files: string[] = [];
     const walk = (dir: string) => {
       let entries;

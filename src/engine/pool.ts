@@ -6,8 +6,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
+import { BUNDLE_WORKER, bundle } from './bundle-state.js';
 import type { DiscoveredFile } from './discover.js';
 import { auditFile, type FileOutcome, type MemoEntry, type PassEnv } from './file-pass.js';
 import type { Source } from './source.js';
@@ -274,7 +277,10 @@ class PoolWorker {
     readonly thread: number,
     onDone: (batch: number, outcomes: readonly FileOutcome[], memos: readonly [string, MemoEntry][]) => void,
   ) {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    // The single-file build's workers load that file too (src/bundle-loader.ts), not the ES modules.
+    const own = bundle();
+    const script = own ? pathToFileURL(join(dirname(own.file), 'src', 'bundle-loader.js')) : new URL('./worker.js', import.meta.url);
+    this.worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, ...(own ? { workerData: { role: BUNDLE_WORKER } } : {}) });
     this.worker.on('message', (m: WorkerReply) => {
       if (m.type === 'counts') {
         this.countsWaiter?.({ reads: new Map(m.reads), parses: new Map(m.parses) });
