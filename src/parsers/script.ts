@@ -136,7 +136,10 @@ export function scriptKindOf(path: string): ts.ScriptKind {
 
 export function parseScript(path: string, text: string): ScriptModule {
   loadTs();
-  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
+  // JSDoc comments stay trivia (rules walk with ts.forEachChild, which never visits JSDoc nodes,
+  // and read comments from the text): parsing them was 38% of createSourceFile's time on the
+  // bench JS corpus (1.78 -> 1.10 s), whose libraries document every function.
+  const sf = ts.createSourceFile(path, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, scriptKindOf(path));
   return new ScriptModuleImpl(sf, text);
 }
 
