@@ -456,8 +456,12 @@ function scanPyField(text: string, i: number, quote: number, accept: (value: str
   }
 }
 
-/** Between the tokens of a Python dotted name: whitespace, comments (inside brackets), line continuations. */
-const PY_GAP = String.raw`(?:\s|\\|#[^\n]*)*`;
+/**
+ * Between the tokens of a Python dotted name: whitespace, comments (inside brackets), line
+ * continuations. A comment runs to its line end (the lookahead), so a run of `#` matches one way
+ * only and the regex cannot backtrack through its splits.
+ */
+export const PY_GAP = String.raw`(?:\s|\\|#[^\n]*(?=\n|$))*`;
 /**
  * A route method as an attribute (decoratorRoute's last callee part) on a receiver whose last part
  * routes.ts pyFrameworkOf takes for a blueprint or router with no import to go by (`bp`,
