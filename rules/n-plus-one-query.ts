@@ -5,7 +5,7 @@ import type { PyExpr, PyLoop, PyModule } from '../src/parsers/python.js';
 import { dotted, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { appMemo, appPyParts, perApp, pyExprsIn, pyFileMemo, walkPy } from './_shared/project.js';
 import { within } from './_shared/routes.js';
-import { JS_ESCAPE, JS_GAP, jsMemberRegex, jsReceiverBefore, someMatch } from './_shared/triggers.js';
+import { JS_ESCAPE, JS_GAP, PY_GAP, jsMemberRegex, jsReceiverBefore, someMatch } from './_shared/triggers.js';
 
 // ---------------------------------------------------------------- Python (Django ORM, SQLAlchemy, Flask-SQLAlchemy)
 
@@ -41,6 +41,17 @@ function pyQueryOrigin(e: PyExpr): { eager: boolean } | undefined {
   });
   return query ? { eager } : undefined;
 }
+
+/**
+ * What pyQueryOrigin accepts, as the text must spell it (attribute and callee names are
+ * identifiers, which have no escapes; PY_GAP is what may sit around the dot): an attribute
+ * `.objects`; an attribute `.query` on a name starting with a capital (a non-ASCII letter may
+ * follow it); a call on a callee ending in session/Session .query/.execute/.scalars; the callee
+ * get_list_or_404 itself.
+ */
+const PY_QUERY_ORIGIN = new RegExp(
+  String.raw`\.${PY_GAP}objects\b|[A-Z][\w\u00aa-\uffff]*${PY_GAP}\.${PY_GAP}query\b|(?:session|Session)${PY_GAP}\.${PY_GAP}(?:query|execute|scalars)\b|\bget_list_or_404\b`,
+);
 
 /** What a loop iterates: the expression itself, or the value a name was last bound to before the loop in the same function. */
 function pyLoopSource(py: PyModule, loop: PyLoop): { expr: PyExpr; line: number } | undefined {
@@ -238,9 +249,9 @@ export default defineRule({
     confidence: 'medium',
     fixable: 'none',
     effort: 'hours',
-    // Python: every report is inside a for loop or comprehension (`for`) whose source pyQueryOrigin
-    // accepts: an `objects`/`query` attribute, session.query/execute/scalars or get_list_or_404
-    // (identifiers in this file; relationships come from other files and need no text here).
+    // Python: every report is inside a for loop or comprehension (`for`) whose source (the loop's
+    // iterable, or the value its name was bound to in this file) pyQueryOrigin accepts, as
+    // PY_QUERY_ORIGIN spells it (relationships come from other files and need no text here).
     // JS: the check is syntax of this file only (no cross-file resolution). Every report is in a
     // loop jsLoops finds (`for`, or `.forEach/.map/...` with a callback), over a collection whose
     // declared value holds a call jsQueryCall accepts: `.<query method>` with a receiver of the
@@ -251,7 +262,7 @@ export default defineRule({
     triggers: [
       (text, _o, kind) =>
         kind === 'python'
-          ? /\bfor\b/.test(text) && /\b(objects|query|execute|scalars|get_list_or_404)\b/.test(text)
+          ? /\bfor\b/.test(text) && PY_QUERY_ORIGIN.test(text)
           : JS_ESCAPE.test(text) ||
             ((/\bfor\b/.test(text) || someMatch(text, JS_ARRAY_LOOPS, () => true)) &&
               jsQueryCallsExceed(text, JS_GETTER.test(text) ? 0 : 1)),

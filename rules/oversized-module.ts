@@ -3,7 +3,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { TextRange } from '../src/engine/types.js';
 import { isBackendApp } from './_shared/project.js';
 import { pythonRoutes, scriptRoutes } from './_shared/routes.js';
-import { linesExceed, matchesExceed } from './_shared/triggers.js';
+import { linesExceed, matchesExceed, pyMayRouteUnnamed } from './_shared/triggers.js';
 
 /** Defaults: a module past 1,000 lines, or one holding more than 30 route handlers, is worth splitting. */
 export const MAX_LINES = 1000;
@@ -11,6 +11,8 @@ export const MAX_ROUTES = 30;
 
 /** Server-side modules: those importing a web framework, an ORM or a server runtime API. */
 const PY_SERVER = /^(flask|django|fastapi|starlette|quart|sqlalchemy|flask_sqlalchemy|sqlmodel|celery|werkzeug|aiohttp|tornado|sanic|pydantic|peewee|tortoise|mongoengine|pymongo|psycopg2?|redis)(\.|$)/;
+/** A PY_SERVER module name anywhere in the text (module names are written in import statements). */
+const PY_SERVER_WORD = /flask|django|fastapi|starlette|quart|sqlalchemy|sqlmodel|celery|werkzeug|aiohttp|tornado|sanic|pydantic|peewee|tortoise|mongoengine|pymongo|psycopg|redis/;
 const JS_SERVER = /^(express|fastify|koa|@koa\/|@nestjs\/|next\/server|@hapi\/|hapi|sequelize|typeorm|@prisma\/client|mongoose|pg|mysql2?|knex|ioredis|redis|socket\.io|node:http|http|node:fs|fs|nodemailer)(\/|$)/;
 /** Generated code nobody splits by hand: migrations, generated clients. */
 const GENERATED = /(^|\/)(migrations|alembic\/versions|versions|generated|__generated__|\.next|prisma\/client)\//;
@@ -47,10 +49,14 @@ export default defineRule({
     // which is a decorator (`@`) or a call: Python add_url_rule / Django path, re_path, url (a file
     // naming `urls` may reach them under an alias: always checked); JS `.get(` ... `.route(`, or a
     // Next.js route file (at most seven exported handlers).
+    // A long Python module is reported only as a server module: its app is a backend by its
+    // manifests (app.frameworks before the pass; the file's own flask/django/fastapi imports are
+    // PY_SERVER modules), a PY_SERVER module is imported (its name is in the text: PY_SERVER_WORD),
+    // or pythonRoutes finds a route (through a module PY_SERVER_WORD names, or pyMayRouteUnnamed).
     triggers: [
-      (text, options, kind) => {
+      (text, options, kind, app) => {
         const { maxLines, maxRoutes } = options as { maxLines: number; maxRoutes: number };
-        if (linesExceed(text, maxLines)) return true;
+        if (linesExceed(text, maxLines)) return kind !== 'python' || isBackendApp(app) || PY_SERVER_WORD.test(text) || pyMayRouteUnnamed(text);
         if (kind === 'python') return /\burls\b/.test(text) || matchesExceed(text, PY_ROUTE_SITE, maxRoutes);
         return maxRoutes < 7 || matchesExceed(text, JS_ROUTE_SITE, maxRoutes);
       },

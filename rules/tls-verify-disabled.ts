@@ -9,6 +9,12 @@ const ENV_SWITCHES: Record<string, (v: string) => boolean> = {
   NODE_TLS_REJECT_UNAUTHORIZED: (v) => v.trim() === '0',
   PYTHONHTTPSVERIFY: (v) => v.trim() === '0',
 };
+/** The names a Python report needs, any of them (see the trigger). */
+const PY_TRIGGER = /_create_unverified_context|disable_warnings|CERT_NONE|cert_reqs|check_hostname|PYTHONHTTPSVERIFY|NODE_TLS_REJECT_UNAUTHORIZED/;
+/** The options (keyword or `.verify` attribute) a literal False turns off. */
+const PY_FALSE_OPTION = /\b(?:verify|ssl|verify_ssl)\b/;
+const OTHER_TRIGGER = /verify|ssl|rejectUnauthorized|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|disable_warnings|CERT_NONE|check_hostname|_create_unverified_context/;
+
 /** Python HTTP client callees that take `verify=` (requests, httpx) or `ssl=` (aiohttp). */
 const VERIFY_CALLEES = /^(requests|httpx)\.|^aiohttp\.|^urllib3\.|(^|\.)(Session|Client|AsyncClient|request|get|post|put|patch|delete|head|options|stream)$/;
 
@@ -22,7 +28,14 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-295'],
-    triggers: ['verify', 'ssl', 'rejectUnauthorized', 'NODE_TLS_REJECT_UNAUTHORIZED', 'PYTHONHTTPSVERIFY', 'disable_warnings', 'CERT_NONE', 'check_hostname', '_create_unverified_context'],
+    // Python: every report names its shape in identifiers of this file (no escapes there): a call
+    // qualified to _create_unverified_context or disable_warnings (an alias is imported by that
+    // name); a keyword verify / ssl / verify_ssl given the literal False, or an attribute `.verify`
+    // assigned it (PY_FALSE_OPTION); cert_reqs= (CERT_NONE or "none"); `.check_hostname = False`;
+    // `.verify_mode = CERT_NONE`; `._create_default_https_context = ..._create_unverified_context`;
+    // os.environ["PYTHONHTTPSVERIFY"] / ["NODE_TLS_REJECT_UNAUTHORIZED"] (ENV_SWITCHES) = "0".
+    // Other kinds: the words as before.
+    triggers: [(text, _o, kind) => (kind === 'python' ? PY_TRIGGER.test(text) || (PY_FALSE_OPTION.test(text) && /\bFalse\b/.test(text)) : OTHER_TRIGGER.test(text))],
     messages: {
       verifyFalse: '{callee} is called with {option}=False: the server certificate is not checked.',
       sessionVerify: '{target} = False turns certificate checks off for every request of this session.',

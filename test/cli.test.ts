@@ -203,8 +203,8 @@ describe('bad input', () => {
     'server.js': EXPRESS_STACK,
   };
   const broken = {
-    // Each broken file holds something a rule's trigger matches (print, express), so it is parsed.
-    'broken.py': 'def handler(request:\n    print(request)\n    return request\n',
+    // Each broken file holds something a rule's trigger matches (print in a module naming flask, express), so it is parsed.
+    'broken.py': 'def handler(request:\n    print(request)\n    return request\n\n\nfrom flask import Flask\n',
     'src/broken.ts': "import express from 'express';\nconst port: number = ;\nexport function f( { return 1 }\nconsole.log(port);\n",
   };
   const withErrors = repo({ ...files, ...broken });

@@ -5,7 +5,7 @@
  */
 import { PER_APP, type App, type PerAppMemo, type ProjectFacts } from '../../src/engine/facts.js';
 import { asStored, defineMemo, type MemoDef } from '../../src/engine/memo.js';
-import { BACKEND_FRAMEWORKS, type TextRange } from '../../src/engine/types.js';
+import { BACKEND_FRAMEWORKS, type Framework, type TextRange } from '../../src/engine/types.js';
 import { dottedName, type PyExpr, type PyModule } from '../../src/parsers/python.js';
 import type { ScriptModule } from '../../src/parsers/script.js';
 import { escapeRegex } from './triggers.js';
@@ -273,7 +273,7 @@ export function dottedNamesIn(py: PyModule, range: TextRange): Set<string> {
 }
 
 /** Does the app run a web backend? (A front end alone, or a library, is not judged by backend rules.) */
-export function isBackendApp(app: Pick<App, 'frameworks'>): boolean {
+export function isBackendApp(app: { readonly frameworks: ReadonlySet<Framework> }): boolean {
   return BACKEND_FRAMEWORKS.some((f) => app.frameworks.has(f));
 }
 

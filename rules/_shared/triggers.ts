@@ -455,3 +455,30 @@ function scanPyField(text: string, i: number, quote: number, accept: (value: str
     }
   }
 }
+
+/**
+ * Between the tokens of a Python dotted name: whitespace, comments (inside brackets), line
+ * continuations. A comment runs to its line end (the lookahead), so a run of `#` matches one way
+ * only and the regex cannot backtrack through its splits.
+ */
+export const PY_GAP = String.raw`(?:\s|\\|#[^\n]*(?=\n|$))*`;
+/**
+ * A route method as an attribute (decoratorRoute's last callee part) on a receiver whose last part
+ * routes.ts pyFrameworkOf takes for a blueprint or router with no import to go by (`bp`,
+ * `api_router`, `App`): `@bp.post(`, `@router . get(`, with a line continuation too.
+ */
+const PY_NAMED_ROUTER = new RegExp(String.raw`(?:bp|blueprint|router|routes|api|app)${PY_GAP}\.${PY_GAP}(?:route|api_route|get|post|put|patch|delete|head|options)\b`, 'i');
+
+/**
+ * Could pythonRoutes (rules/_shared/routes.ts) find a route in Python text that names none of
+ * flask, quart, fastapi, starlette and django? Callers test those words (or a superset) themselves:
+ * a route through a module is known by its name in the text, written by the import (or the dotted
+ * callee) it goes through: a decorator's receiver bound to a Flask / Quart / APIFlask /
+ * flask_smorest / FastAPI / Starlette object, or unbound in a module importing flask, quart,
+ * apiflask or fastapi; a Django url call resolved to django.urls / django.conf.urls, or bare in a
+ * urls.py importing django. Without them two kinds are left: `add_url_rule` (identifiers have no
+ * escapes) and a decorator on a router-named receiver (PY_NAMED_ROUTER).
+ */
+export function pyMayRouteUnnamed(text: string): boolean {
+  return text.includes('add_url_rule') || PY_NAMED_ROUTER.test(text);
+}

@@ -83,10 +83,15 @@ export interface RuleDocs {
  */
 export type Trigger = string | RegExp | ((text: string, options: unknown, kind: FileKind, app: TriggerApp) => boolean);
 
-/** What a trigger may know about the file's app: its manifests' dependencies (in the cache key already). */
+/**
+ * What a trigger may know about the file's app: its manifests' dependencies and the frameworks
+ * they (and manage.py) show, before the pass adds those of imports (both in the cache key already:
+ * appsDigest of the pre-pass facts).
+ */
 export interface TriggerApp {
   readonly root: string;
   readonly dependencies: ReadonlyMap<string, { readonly name: string; readonly ecosystem: 'python' | 'node'; readonly dev: boolean }>;
+  readonly frameworks: ReadonlySet<Framework>;
 }
 
 export interface RuleMeta<M extends string = string> {
