@@ -195,7 +195,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     if (skipsFile(env, file)) continue;
     audited++;
     if (cache) {
-      const hit = cache.lookup(file.path, hashOf(file.path), hashOf, memoDigest);
+      const hit = cache.lookup(file.path, hashOf, memoDigest);
       if (hit) {
         slots[i] = { path: file.path, ...hit };
         continue;

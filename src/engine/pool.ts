@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import { BUNDLE_WORKER, bundle } from './bundle-state.js';
 import type { DiscoveredFile } from './discover.js';
-import { auditFile, type FileOutcome, type MemoEntry, type PassEnv } from './file-pass.js';
+import { adoptMemo, auditFile, type FileOutcome, type MemoEntry, type PassEnv } from './file-pass.js';
 import type { Source } from './source.js';
 
 export interface InitMessage {
@@ -153,7 +153,7 @@ async function runPool(
 ): Promise<{ outcomes: FileOutcome[]; counts: PassCounts[]; memos: [string, MemoEntry][] }> {
   const batches = makeBatches(items, files, setup.threads, (path) => env.facts.appOf(path).root);
   const scheduler = new AppScheduler(batches.map((b) => b.app));
-  const workers = Array.from({ length: setup.threads - 1 }, (_, k) => new PoolWorker(setup, k + 1, (b, list, found) => (put(list, batches[b]!.items), memos.push(...found))));
+  const workers = Array.from({ length: setup.threads - 1 }, (_, k) => new PoolWorker(setup, k + 1, (b, list, found) => (put(list, batches[b]!.items), memos.push(...found.map(([key, e]) => [key, adoptMemo(env, key, e)] as [string, MemoEntry])))));
   const feed = (w: PoolWorker) => {
     while (w.alive && w.inFlight.size < 2) {
       const b = scheduler.take(w.thread);
