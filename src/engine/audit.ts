@@ -14,7 +14,7 @@ import type { SourceInfo } from './encoding.js';
 import type { App } from './facts.js';
 import { scrubSecrets } from './redact.js';
 import { createPassEnv, DraftResolver, enableRetention, loadParsersFor, noDependencies, pinManifests, recomputeMemo, setRules, setThreads, skipsFile, trackedProjectFacts, type FileOutcome, type ResolvedDraft } from './file-pass.js';
-import { autoThreads, runPass, type WorkItem } from './pool.js';
+import { autoThreads, endPoolHeapGrowth, runPass, type WorkItem } from './pool.js';
 import { opportunities } from './opportunities.js';
 import type { AppResult, AuditResult, Finding, RuleOutcome, SuppressionRecord } from './result.js';
 import { SCHEMA_VERSION } from './result.js';
@@ -346,7 +346,12 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
     });
   }
   findings.sort(compareFindings);
+  // What only the pass and the project checks needed goes before the cache is written (its peak).
+  env.memo.clear();
+  passMemos.clear();
+  memoDigests.clear();
   cache?.save();
+  if (registry && threads > 1) endPoolHeapGrowth();
 
   // With --report-unused, directives in files no rule had to read count too.
   if (config.suppressions.reportUnused) {
