@@ -32,10 +32,6 @@ export function loadBundle(): { bundle: Bundle; save(): void } | undefined {
   return { bundle: loaded.exports as Bundle, save: loaded.save };
 }
 
-export function bundleFile(): string {
-  return BUNDLE_FILE;
-}
-
 if (parentPort && (workerData as { role?: string } | null)?.role === BUNDLE_WORKER) {
   const loaded = loadBundle();
   if (!loaded) throw new Error(`prodaudit: worker could not load ${BUNDLE_FILE}`);
