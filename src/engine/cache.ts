@@ -338,7 +338,7 @@ function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, Me
     const e = all[key]!;
     const cut = key.indexOf('\0');
     const path = cut === -1 || key.indexOf('\0', cut + 1) !== -1 ? undefined : key.slice(cut + 1);
-    const hash = path !== undefined && !e.deps.fileList && onlyKey(e.deps.files) === path && isEmpty(e.deps.memos) ? e.deps.files[path] : undefined;
+    const hash = path === undefined ? undefined : ownFileHash(e.deps, path);
     if (hash === undefined || (hashes.get(path!) ?? hash) !== hash) {
       memos[key] = e;
       continue;
@@ -372,6 +372,11 @@ function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, Me
     out(outer === '{' ? '{}}' : '}}');
   });
   return { memos, parts };
+}
+
+/** The hash of `path` when `deps` read that file and nothing else (a memo part that can be packed and shared); else undefined. */
+export function ownFileHash(deps: Dependencies, path: string): string | undefined {
+  return !deps.fileList && onlyKey(deps.files) === path && isEmpty(deps.memos) ? deps.files[path] : undefined;
 }
 
 /** The record's single key; undefined when it has none or several. */

@@ -17,6 +17,7 @@ import { initPython, parsePython, type PyModule } from '../parsers/python.js';
 import { parseScript, type ScriptModule } from '../parsers/script.js';
 import { parseJson, parseYaml } from '../parsers/yaml.js';
 import type { Diagnostic, DiscoveredFile } from './discover.js';
+import { ownFileHash } from './cache.js';
 import { buildFacts, frameworkOfImport, PER_APP, type App, type PerAppMemo, type ProjectFacts } from './facts.js';
 import { asStored, digestValue, memoByName, memoKey, parseMemoKey, type MemoDef } from './memo.js';
 import { LineIndex } from './lines.js';
@@ -742,8 +743,8 @@ function trackedFacts(env: PassEnv, deps: Dependencies, file: TrackedFile, exten
  * results are returned as they are.
  */
 export function adoptMemo(env: PassEnv, key: string, entry: MemoEntry): MemoEntry {
-  const { path } = parseMemoKey(key);
-  const def = memoByName(parseMemoKey(key).name);
+  const { name, path } = parseMemoKey(key);
+  const def = memoByName(name);
   if (path === undefined || def?.scope !== 'file') return entry;
   const known = env.memo.get(key);
   if (known) return { deps: known.deps, digest: known.digest, value: known.value };
@@ -765,13 +766,7 @@ function shared(pool: Map<string, string>, s: string): string {
  * one record per path and hash that every such part of the file shares; else its own.
  */
 function ownFileDeps(env: PassEnv, path: string, captured: Dependencies): Dependencies {
-  if (captured.fileList) return captured;
-  for (const _ in captured.memos) return captured;
-  let hash: string | undefined;
-  for (const p in captured.files) {
-    if (p !== path || hash !== undefined) return captured;
-    hash = captured.files[p];
-  }
+  const hash = ownFileHash(captured, path);
   if (hash === undefined) return captured;
   const known = env.ownDeps.get(path);
   if (known && known.files[path] === hash) return known;
