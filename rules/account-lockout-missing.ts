@@ -3,7 +3,7 @@ import { dotted, ts, walk } from '../src/parsers/script.js';
 import { checksPassword, JS_VERIFY, PY_VERIFY } from './_shared/login.js';
 import { appImportsJs, appMemo, appPython, dottedNamesIn, perApp, some } from './_shared/project.js';
 import { authRouteKind, callsIn, isStateChanging, pythonRoutes, scriptRoutes } from './_shared/routes.js';
-import { JS_ESCAPE, pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
+import { jsHasEscape, pyMaySubmitRoute, pyTextHas } from './_shared/triggers.js';
 
 /** Names that show failed attempts are counted or accounts locked. */
 const TRACKING = /fail|attempt|lock|throttle|strike|brute/i;
@@ -20,7 +20,7 @@ function pyMayReport(text: string): boolean {
 }
 /** Script: the login words, and a JS_VERIFY callee in the handler (names may use escapes). */
 function jsMayReport(text: string): boolean {
-  return /login|signin|sign_in|token|authenticate/i.test(text) && (/compare|verify|checkPassword|validatePassword/.test(text) || JS_ESCAPE.test(text));
+  return /login|signin|sign_in|token|authenticate/i.test(text) && (/compare|verify|checkPassword|validatePassword/.test(text) || jsHasEscape(text));
 }
 
 /** Does the app use a lockout library or track failed logins anywhere, per language? */

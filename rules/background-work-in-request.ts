@@ -4,7 +4,7 @@ import { dotted, ts, unwrap, walk, type ScriptModule } from '../src/parsers/scri
 import type { ProjectFacts } from '../src/engine/facts.js';
 import { importedModuleFile } from './_shared/python.js';
 import { djangoClassViews, pythonRoutes, scriptRoutes, within } from './_shared/routes.js';
-import { JS_ESCAPE, JS_GAP, jsMemberRegex, someMatch } from './_shared/triggers.js';
+import { jsHasEscape, JS_GAP, jsMemberRegex, someMatch } from './_shared/triggers.js';
 
 type Work = 'mail' | 'http';
 const WHAT: Record<Work, string> = { mail: 'sends email', http: 'calls an external HTTP API' };
@@ -208,7 +208,7 @@ export default defineRule({
       (text, _o, kind) =>
         kind === 'python'
           ? /\b(for|while)\b/.test(text) && pyHandlerShape(text) && PY_WORK.test(text)
-          : JS_ESCAPE.test(text) ||
+          : jsHasEscape(text) ||
             (jsHandlerShape(text) &&
               (/\b(for|while)\b/.test(text) || someMatch(text, JS_ARRAY_LOOP, () => true)) &&
               (JS_WORK.test(text) || JS_REQUEST_BINDING.test(text))),

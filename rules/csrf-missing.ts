@@ -6,7 +6,7 @@ import { literalValue, objectProps, type ts } from '../src/parsers/script.js';
 import { appImportsJs, appImportsPy, appMemo, appPython, appScripts, dottedNamesIn, perApp } from './_shared/project.js';
 import { configItems, inDevOnlyClass, isSettingsModule } from './_shared/python.js';
 import { isStateChanging, pythonRoutes, scriptRoutes, type PyRoute } from './_shared/routes.js';
-import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
+import { jsHasEscape, pyTextHas } from './_shared/triggers.js';
 
 /** Endpoints that are called by other servers, not browsers: exempting them from CSRF is correct. */
 const MACHINE_ENDPOINT = /webhook|hook|callback|notify|notification|ipn|stripe|paypal|twilio|slack|github|sns|health|api[/_-]?v?\d*[/_-]?token/i;
@@ -48,7 +48,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'hours',
     cwe: ['CWE-352'],
-    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_SESSION_MODULE.test(text) || JS_ESCAPE.test(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_SESSION_MODULE.test(text) || jsHasEscape(text))],
     messages: {
       flaskNoCsrf: 'The Flask app handles form posts and sessions ({route}) but CSRFProtect is not initialised anywhere.',
       exemptBlueprint: 'csrf.exempt({name}) turns CSRF protection off for every route of the blueprint.',

@@ -6,7 +6,7 @@ import { dotted, ts, walk } from '../src/parsers/script.js';
 import { composeEnv, dockerEnv, kubernetesEnv, TRUTHY, type ConfigEnvVar } from './_shared/config-files.js';
 import { indentAt, jsQuote, pyEnvFlag, pyImport, pyQuote } from './_shared/fix-helpers.js';
 import { gatedByEnvironment, isErrorMiddleware } from './_shared/js.js';
-import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
+import { jsHasEscape, pyTextHas } from './_shared/triggers.js';
 import { configItems, envLookup, inDevOnlyClass, isAppName, isSettingsModule, isTruthyConst, overriddenInProductionSubclasses, readsEnv } from './_shared/python.js';
 
 /** Env vars that switch a framework's debug mode on, with the values that do it. */
@@ -49,7 +49,7 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-489', 'CWE-215'],
-    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : kind === 'script' ? JS_TRIGGER.test(text) || JS_ESCAPE.test(text) : CONFIG_TRIGGER.some((w) => text.includes(w)))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : kind === 'script' ? JS_TRIGGER.test(text) || jsHasEscape(text) : CONFIG_TRIGGER.some((w) => text.includes(w)))],
     messages: {
       flaskRun: 'The app is started with debug=True{exposure}.',
       appDebug: '{target} is set to True.',

@@ -10,7 +10,7 @@ import { pyImport, pyQuote, pyString } from './_shared/fix-helpers.js';
 import { anchorFile, appPyParts, backendApps, pyFileMemo } from './_shared/project.js';
 import { configItems, envLookup, inDevOnlyClass, readsEnv, type ConfigItem } from './_shared/python.js';
 import { upperSnake } from './_shared/secrets.js';
-import { JS_ESCAPE, JS_GAP, PY_ESCAPE, pyDecoded } from './_shared/triggers.js';
+import { jsHasEscape, JS_GAP, PY_ESCAPE, pyDecoded } from './_shared/triggers.js';
 
 /**
  * A service endpoint written as a literal: a URL with a scheme and a host (postgresql://db/app,
@@ -153,7 +153,7 @@ const JS_SERVER_MODULE = /express|fastify|koa|http/;
 function jsEndpointHint(text: string): boolean {
   return (
     JS_URL.test(text) ||
-    JS_ESCAPE.test(text) ||
+    jsHasEscape(text) ||
     JS_HOST_NAME.test(text) ||
     (JS_NODE_KEY.test(text) && JS_CLIENT_PACKAGE.test(text)) ||
     (JS_LISTEN_NUMBER.test(text) && JS_SERVER_MODULE.test(text))

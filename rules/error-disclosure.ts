@@ -4,7 +4,7 @@ import type { PyCall, PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { gatedByEnvironment, isErrorMiddleware } from './_shared/js.js';
 import { walkPy } from './_shared/project.js';
-import { JS_ESCAPE } from './_shared/triggers.js';
+import { jsHasEscape } from './_shared/triggers.js';
 
 /** Names exception variables get: `except Exception as e`, `catch (err)`. */
 const EXC_NAME = /^(e|ex|exc|err|error|exception|e\d|ex\d|exc_info)$/;
@@ -42,7 +42,7 @@ export default defineRule({
     // identifier (EXC_NAME) in str()/repr(), an f- or t-string, or .args/.message/... . Script: a
     // report needs a `catch (err)` clause and err.message/stack/..., String(err), err.toString() or
     // `${err}` inside it (JS_ESCAPE: TypeScript decodes \u escapes in names).
-    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayLeak(text) : (/\bcatch\b/.test(text) && JS_ERR_TEXT.test(text)) || JS_ESCAPE.test(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayLeak(text) : (/\bcatch\b/.test(text) && JS_ERR_TEXT.test(text)) || jsHasEscape(text))],
     messages: {
       pySent: 'The response includes {how}: exception text reaches the client.',
       jsSent: 'The response includes {what} from a caught error.',

@@ -6,7 +6,7 @@ import type { PyCall, PyExpr, PyModule } from '../src/parsers/python.js';
 import { literalValue, objectProps, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
 import { appMemo, appPython, perApp, some } from './_shared/project.js';
 import { configItems, inDevOnlyClass, overriddenInProductionSubclasses } from './_shared/python.js';
-import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
+import { jsHasEscape, pyTextHas } from './_shared/triggers.js';
 
 /** Cookie names that carry a session or credentials. */
 const SESSION_NAME = /sess|token|auth|jwt|sid|remember|login|refresh|access|credential|csrf/i;
@@ -40,7 +40,7 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-614', 'CWE-1004', 'CWE-1275', 'CWE-613'],
-    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_TRIGGER.test(text) || JS_ESCAPE.test(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_TRIGGER.test(text) || jsHasEscape(text))],
     messages: {
       configOff: '{key} is {value}{where}: the session cookie {consequence}.',
       sameSiteNone: '{key} is {value}{where}: the session cookie is sent on cross-site requests.',

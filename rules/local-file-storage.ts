@@ -3,7 +3,7 @@ import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import type { PyCall, PyModule } from '../src/parsers/python.js';
 import { literalValue, objectProps, ts } from '../src/parsers/script.js';
 import { configItems } from './_shared/python.js';
-import { JS_ESCAPE } from './_shared/triggers.js';
+import { jsHasEscape } from './_shared/triggers.js';
 
 /**
  * Python: `.save()` on an upload needs `request.files` written in the source (isUploadedFile reads
@@ -30,7 +30,7 @@ export default defineRule({
     fixable: 'none',
     effort: 'days',
     cwe: ['CWE-1188'],
-    triggers: [(text, _o, kind) => (kind === 'python' ? pyTrigger(text) : JS_TRIGGER.test(text) || JS_ESCAPE.test(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyTrigger(text) : JS_TRIGGER.test(text) || jsHasEscape(text))],
     messages: {
       flaskSave: 'An uploaded file is saved to the local filesystem with {callee}().',
       fastapiWrite: 'An UploadFile is written to the local filesystem in {fn}().',

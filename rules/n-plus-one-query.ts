@@ -5,7 +5,7 @@ import type { PyExpr, PyLoop, PyModule } from '../src/parsers/python.js';
 import { dotted, ts, unwrap, walk, type ScriptModule } from '../src/parsers/script.js';
 import { appMemo, appPyParts, perApp, pyExprsIn, pyFileMemo, walkPy } from './_shared/project.js';
 import { within } from './_shared/routes.js';
-import { JS_ESCAPE, JS_GAP, PY_GAP, jsMemberRegex, jsReceiverBefore, someMatch } from './_shared/triggers.js';
+import { jsHasEscape, JS_GAP, PY_GAP, jsMemberRegex, jsReceiverBefore, someMatch } from './_shared/triggers.js';
 
 // ---------------------------------------------------------------- Python (Django ORM, SQLAlchemy, Flask-SQLAlchemy)
 
@@ -263,7 +263,7 @@ export default defineRule({
       (text, _o, kind) =>
         kind === 'python'
           ? /\bfor\b/.test(text) && PY_QUERY_ORIGIN.test(text)
-          : JS_ESCAPE.test(text) ||
+          : jsHasEscape(text) ||
             ((/\bfor\b/.test(text) || someMatch(text, JS_ARRAY_LOOPS, () => true)) &&
               jsQueryCallsExceed(text, JS_GETTER.test(text) ? 0 : 1)),
     ],

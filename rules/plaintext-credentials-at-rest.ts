@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { PyExpr } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, unwrap, walk } from '../src/parsers/script.js';
 import { appMemo, appPyAny, perApp, pyFileTest } from './_shared/project.js';
-import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
+import { jsHasEscape, pyTextHas } from './_shared/triggers.js';
 
 /** Columns that hold a secret the app must be able to read back: encrypt them. */
 const SECRET_COLUMN = /^(api_?key|secret_?key|client_?secret|totp_?secret|otp_?secret|mfa_?secret|two_?factor_?secret|tfa_?secret|access_?token|refresh_?token|private_?key|license_?key)$/i;
@@ -32,7 +32,7 @@ function pyMayReport(text: string): boolean {
 }
 /** Script: a PASSWORD_COLUMN name read from req.body / body / data / input / dto (names may use escapes). */
 function jsMayReport(text: string): boolean {
-  return JS_ESCAPE.test(text) || (PASSWORD_WORD.test(text) && /\b(?:body|data|input|dto)\b/.test(text));
+  return jsHasEscape(text) || (PASSWORD_WORD.test(text) && /\b(?:body|data|input|dto)\b/.test(text));
 }
 
 /** Does some production module of the app mention a password hasher? */

@@ -6,7 +6,7 @@ import { insideFunction } from './_shared/js.js';
 import { perFile, pyFileTest } from './_shared/project.js';
 import { pythonRoutes, scriptRoutes } from './_shared/routes.js';
 import { isToolingPath } from './_shared/storage.js';
-import { JS_ESCAPE, pyMayRouteUnnamed } from './_shared/triggers.js';
+import { jsHasEscape, pyMayRouteUnnamed } from './_shared/triggers.js';
 
 const PY_WEB = ['flask', 'fastapi', 'django', 'starlette', 'quart', 'sanic', 'aiohttp'];
 /** Any PY_WEB name in the text: what importsModule needs (module names are written in import statements). */
@@ -33,7 +33,7 @@ export default defineRule({
     // Python reports only in server code (isPyServerCode): a PY_WEB module is imported, so its
     // name is in the text (PY_WEB_WORD, a substring test: a superset of the words), or
     // pythonRoutes finds a route: through a module PY_WEB_WORD names, or as pyMayRouteUnnamed allows.
-    triggers: [(text, _o, kind) => (kind === 'python' ? /\bprint\b/.test(text) && (PY_WEB_WORD.test(text) || pyMayRouteUnnamed(text)) : /\bconsole\b/.test(text) || JS_ESCAPE.test(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? /\bprint\b/.test(text) && (PY_WEB_WORD.test(text) || pyMayRouteUnnamed(text)) : /\bconsole\b/.test(text) || jsHasEscape(text))],
     messages: {
       print: '{count} print() call{s} in server code (the first is here): no level, no timestamp, no request context.',
       consoleLog: '{count} console.{method}() call{s} in server code (the first is here): no level, no structure, and synchronous writes block the event loop on a pipe.',

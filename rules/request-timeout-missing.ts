@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import { BACKEND_FRAMEWORKS } from '../src/engine/types.js';
 import type { PyCall, PyModule } from '../src/parsers/python.js';
 import { appendKeywordArg } from './_shared/python.js';
-import { JS_ESCAPE } from './_shared/triggers.js';
+import { jsHasEscape } from './_shared/triggers.js';
 import { dotted, objectProps, ts, type JsCall, type ScriptModule } from '../src/parsers/script.js';
 
 const REQUESTS_METHODS = /^requests\.(get|post|put|patch|delete|head|options|request)$/;
@@ -36,7 +36,7 @@ export default defineRule({
     fixable: 'sometimes',
     effort: 'minutes',
     cwe: ['CWE-400'],
-    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_TRIGGER.test(text) || JS_ESCAPE.test(text))],
+    triggers: [(text, _o, kind) => (kind === 'python' ? pyMayReport(text) : JS_TRIGGER.test(text) || jsHasEscape(text))],
     messages: {
       requests: '{callee}() has no timeout: requests waits forever for a server that stops answering.',
       urlopen: 'urlopen() has no timeout: it waits for the socket default (forever unless set).',

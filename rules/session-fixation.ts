@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import { dottedName } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, walk } from '../src/parsers/script.js';
 import { enclosingPyFunction, within } from './_shared/routes.js';
-import { JS_ESCAPE } from './_shared/triggers.js';
+import { jsHasEscape } from './_shared/triggers.js';
 
 /** Session keys that mean "this session is now logged in as someone". */
 const IDENTITY_KEY = /user|uid|account|logged|auth|member|admin|email|role|principal/i;
@@ -13,7 +13,7 @@ const IDENTITY_KEY = /user|uid|account|logged|auth|member|admin|email|role|princ
  * django. Script: an assignment to req/request/ctx.session.<key> (names may use escapes).
  */
 const pyMayReport = (text: string) => text.includes('session') && /\b(?:flask|django)\b/.test(text) && /['"][\s)]*\][\s)]*=(?!=)/.test(text);
-const jsMayReport = (text: string) => JS_ESCAPE.test(text) || (/\bsession\b/.test(text) && /\b(?:req|request|ctx)\b/.test(text));
+const jsMayReport = (text: string) => jsHasEscape(text) || (/\bsession\b/.test(text) && /\b(?:req|request|ctx)\b/.test(text));
 
 export default defineRule({
   meta: {

@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { PyCall, PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, literalValue, ts, unwrap, type ScriptModule } from '../src/parsers/script.js';
 import { enclosingPyFunction, within } from './_shared/routes.js';
-import { JS_ESCAPE, jsMemberRegex, someJsMember, someMatch } from './_shared/triggers.js';
+import { jsHasEscape, jsMemberRegex, someJsMember, someMatch } from './_shared/triggers.js';
 
 /** Text that reads like SQL: the literal parts of a dynamically built query must contain one of these. */
 const SQL_WORDS = /\b(select\s[\s\S]*\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|where\s|order\s+by|group\s+by|values\s*\(|drop\s+table|create\s+table|alter\s+table|pragma\s|truncate\s|limit\s)/i;
@@ -77,7 +77,7 @@ export default defineRule({
       (text, _o, kind) =>
         kind === 'python'
           ? (SQL_KEYWORDS.test(text) || /\\[xuU]/.test(text)) && /execute|\braw\b|mogrify|read_sql|fetch|exec_driver_sql|sqlalchemy/.test(text)
-          : (text.includes('${') || JS_LITERAL_PLUS.test(text)) && (JS_ESCAPE.test(text) || (JS_SQL_STEM.test(text) && jsSqlCall(text))),
+          : (text.includes('${') || JS_LITERAL_PLUS.test(text)) && (jsHasEscape(text) || (JS_SQL_STEM.test(text) && jsSqlCall(text))),
     ],
     messages: {
       built: 'SQL built with {how} is passed to {callee}.',

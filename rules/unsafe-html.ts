@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { PyExpr, PyModule } from '../src/parsers/python.js';
 import { dotted, propertyName, ts, unwrap, walk } from '../src/parsers/script.js';
 import { walkPy } from './_shared/project.js';
-import { JS_ESCAPE } from './_shared/triggers.js';
+import { jsHasEscape } from './_shared/triggers.js';
 
 /** Sanitizer calls whose output is safe to inject as HTML. */
 const JS_SANITIZER = /(^|\.)(sanitize|sanitizeHtml|sanitizeHTML|purify|xss|filterXSS|escape|escapeHtml|encode|clean|marked\.parse\b.*sanitize)$/i;
@@ -22,7 +22,7 @@ const PY_TRIGGER = /Markup|mark_safe|render_template_string/;
  * res/response.send/write/end call whose argument reads req/request input (names may use escapes).
  */
 function jsMayReport(text: string): boolean {
-  return text.includes('dangerouslySetInnerHTML') || JS_ESCAPE.test(text) || (/\b(?:res|response)\b/.test(text) && /\b(?:send|write|end)\b/.test(text) && /\b(?:req|request)\b/.test(text));
+  return text.includes('dangerouslySetInnerHTML') || jsHasEscape(text) || (/\b(?:res|response)\b/.test(text) && /\b(?:send|write|end)\b/.test(text) && /\b(?:req|request)\b/.test(text));
 }
 
 export default defineRule({

@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import { isBackendApp } from './_shared/project.js';
 import { literalValue, ts, walk } from '../src/parsers/script.js';
 import { authRouteKind, callsIn, pythonRoutes } from './_shared/routes.js';
-import { JS_ESCAPE, pyTextHas } from './_shared/triggers.js';
+import { jsHasEscape, pyTextHas } from './_shared/triggers.js';
 
 const MIN_LENGTH = 8;
 const PASSWORD_NAME = /pass(word)?|pwd/i;
@@ -32,7 +32,7 @@ function pyMayReport(text: string): boolean {
  * name beside it (PASSWORD_NAME on source text or a property name, which TypeScript decodes: JS_ESCAPE).
  */
 function jsMayReport(text: string): boolean {
-  if (JS_ESCAPE.test(text)) return true;
+  if (jsHasEscape(text)) return true;
   return PASSWORD_NAME.test(text) && /\b(?:length|min|minLength|minlength)\b/.test(text);
 }
 
