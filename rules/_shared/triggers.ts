@@ -98,12 +98,16 @@ export const JS_ESCAPE = /\\(?:u(?:00[0-7]|\{0*[0-7]?[0-9a-fA-F]\})|x[0-7]|[0-7]
  * are absent, and each asked scanned the whole text (~60 ms of the JS corpus's triggers). Keeps
  * the last answer, as pyHasEscape does for Python.
  */
-export function jsHasEscape(text: string): boolean {
-  if (text !== lastJsEscape.text) lastJsEscape = { text, has: JS_ESCAPE.test(text) };
-  return lastJsEscape.has;
-}
+export const jsHasEscape = lastTextAnswer(JS_ESCAPE);
 
-let lastJsEscape = { text: '', has: false };
+/** `re.test(text)` that keeps the last text's answer: for a test many rules ask of the same file in a row. */
+function lastTextAnswer(re: RegExp): (text: string) => boolean {
+  let last = { text: '', has: re.test('') };
+  return (text) => {
+    if (text !== last.text) last = { text, has: re.test(text) };
+    return last.has;
+  };
+}
 
 /** An escape the Python facade decodes in a string (`\x53`, `\u0053`, `\U00000053`, a line continuation). */
 export const PY_ESCAPE = /\\(?:[xuU]|\r?\n)/;
@@ -217,12 +221,7 @@ export function pyTextHas(text: string, re: RegExp): boolean {
  * file) each scanned the whole text for it when their word was absent, ~100 ms of the Python
  * corpus's 1.5 s of triggers. Keeps the last answer, as pyDecoded does.
  */
-export function pyHasEscape(text: string): boolean {
-  if (text !== lastEscape.text) lastEscape = { text, has: PY_ESCAPE.test(text) };
-  return lastEscape.has;
-}
-
-let lastEscape = { text: '', has: false };
+export const pyHasEscape = lastTextAnswer(PY_ESCAPE);
 
 /**
  * pyTextHas, also across implicit concatenation: when the text holds an escape, `re` is tried on
