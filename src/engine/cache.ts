@@ -24,8 +24,10 @@ import type { Dependencies, FileOutcome, MemoEntry, ResolvedDraft } from './file
 /**
  * 2: memo results are entries of their own, and outcomes refer to them by digest (early cutoff).
  * 3: per-file memo parts that read only their own file are kept apart, without their dependencies.
+ * 4: app-wide scans and project checks name the parts they used at the digests the file holds
+ *    by memo name (`PackedDeps.parts`), not one key and digest per part.
  */
-const FORMAT = 3;
+const FORMAT = 4;
 /** A file whose mtime is this close to the cache's write time is re-hashed (mtime granularity, racy writes). */
 const RACY_MS = 2000;
 const KEEP_FILES = 4;
@@ -56,6 +58,17 @@ interface CacheData {
    * Python corpus this holds 18,000 results in a quarter of the bytes full entries took.
    */
   readonly parts?: { readonly hashes: Record<string, string>; readonly byMemo: Record<string, Record<string, string | [string, unknown]>> };
+}
+
+/**
+ * Dependencies as written for memo results and project checks, whose records named every part of
+ * an app-wide scan with its digest (3,051 keys and digests per record on the JS corpus: 2.4 of the
+ * cache's 5.4 MB). `parts` names, per memo, the subjects (paths) whose parts were used at the
+ * digest `CacheData.parts` holds for them, or '*' for all of that memo's parts there; `memos`
+ * keeps the rest. Expanded back (`unpackDeps`) the first time the record is validated.
+ */
+interface PackedDeps extends Dependencies {
+  parts?: Record<string, '*' | string[]>;
 }
 
 /**
@@ -206,19 +219,49 @@ export class AuditCache {
 
   private unchanged = false;
   private unpacked = false;
+  /** One dependency record per path for the parts read back (records are only read). */
+  private readonly partDeps = new Map<string, Dependencies>();
 
-  /** Memo entries, with the compact per-file parts expanded on first use. */
+  /** Every memo entry, with the compact per-file parts expanded (only to carry them all over unchanged). */
   private memos(): Record<string, MemoEntry> {
     if (!this.unpacked && this.data) {
-      unpackParts(this.data);
+      const memos = this.data.memos as Record<string, MemoEntry>;
+      for (const [name, byPath] of Object.entries(this.data.parts?.byMemo ?? {})) {
+        for (const path of Object.keys(byPath)) {
+          const e = this.part(name, path);
+          if (e) memos[`${name}\0${path}`] = e;
+        }
+      }
       this.unpacked = true;
     }
     return this.data?.memos ?? {};
   }
 
+  /** A packed part read back as a memo entry (built on demand: a run with one file changed validates 21,000 of them). */
+  private part(name: string, path: string): MemoEntry | undefined {
+    const v = this.data?.parts?.byMemo[name]?.[path];
+    if (v === undefined) return undefined;
+    let deps = this.partDeps.get(path);
+    if (!deps) {
+      const hash = this.data!.parts!.hashes[path];
+      if (hash === undefined) return undefined;
+      this.partDeps.set(path, (deps = { fileList: false, files: { [path]: hash }, memos: {} }));
+    }
+    return typeof v === 'string' ? { deps, digest: v } : { deps, digest: v[0], value: v[1] };
+  }
+
   /** The previous run's result of a memo, when its own dependencies still hold (nested memos through `memoDigest`). */
   memo(key: string, hashOf: (p: string) => string, memoDigest: MemoDigest): MemoEntry | undefined {
-    const e = this.memos()[key];
+    let e = this.data?.memos[key];
+    if (!e && !this.unpacked) {
+      const cut = key.indexOf('\0');
+      if (cut !== -1 && key.indexOf('\0', cut + 1) === -1) {
+        const path = key.slice(cut + 1);
+        e = this.part(key.slice(0, cut), path);
+        // A part read its own file only: it holds when that file's hash does.
+        if (e) return this.unchanged || hashOf(path) === e.deps.files[path] ? e : undefined;
+      }
+    }
     return e && this.depsHold(e.deps, hashOf, memoDigest) ? e : undefined;
   }
 
@@ -226,8 +269,9 @@ export class AuditCache {
   private depsHold(deps: Dependencies, hashOf: (p: string) => string, memoDigest: MemoDigest): boolean {
     if (deps.fileList && this.data!.fileList !== this.fileList) return false;
     if (this.unchanged) return true;
-    for (const [p, h] of Object.entries(deps.files)) if (hashOf(p) !== h) return false;
-    for (const [k, d] of Object.entries(deps.memos)) if (memoDigest(k) !== d) return false;
+    for (const p in deps.files) if (hashOf(p) !== deps.files[p]) return false;
+    unpackDeps(deps as PackedDeps, this.data!);
+    for (const k in deps.memos) if (memoDigest(k) !== deps.memos[k]) return false;
     return true;
   }
 
@@ -267,9 +311,18 @@ export class AuditCache {
       }
       // Unchanged: memo results were not re-validated one by one, so the previous ones carry over.
       const memos = this.unchanged && Object.keys(this.next.memos).length === 0 ? this.memos() : this.next.memos;
+      // Records not validated in this run (nothing changed) may still be packed against the
+      // previous file's parts: expand them first, so they are packed against this file's.
+      if (this.data) for (const e of [...Object.values(memos), ...Object.values(this.next.project)]) unpackDeps(e.deps as PackedDeps, this.data);
       // The parts are written as they are grouped, not built as objects first: packing the
       // monorepo's 124,000 parts into new records was the run's peak (+30 MB at the very end).
-      const data = { format: FORMAT, key: this.key, savedAt: Date.now(), fileList: this.fileList, ...this.next, ...packedParts(memos) };
+      const packed = packedParts(memos);
+      const pack = (deps: Dependencies) => packDeps(deps, memos, packed.packed, packed.partCount);
+      const project: Record<string, ProjectEntry> = {};
+      for (const [id, e] of Object.entries(this.next.project)) project[id] = { ...e, deps: pack(e.deps) };
+      const packedMemos: Record<string, MemoEntry> = {};
+      for (const [key, e] of Object.entries(packed.memos)) packedMemos[key] = { ...e, deps: pack(e.deps) };
+      const data = { format: FORMAT, key: this.key, savedAt: Date.now(), fileList: this.fileList, ...this.next, project, memos: packedMemos, parts: packed.parts };
       const final = join(this.dir, `${this.key}.json`);
       const tmp = `${final}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       // Record by record: the whole file as one string was the run's peak on the monorepo (a 45 MB
@@ -326,10 +379,56 @@ class Streamed {
 }
 
 /**
- * What packParts returns, as `memos` (full entries, picked out of `all` by reference) and a `parts`
- * that writes its records while reading `all` (same JSON, without the records built first).
+ * A dependency record as written (PackedDeps): the parts it used at the digest this file holds
+ * for them (`packed` keys, `name\0path`) go by memo name, '*' when that is all of the memo's
+ * parts here; anything else (app memos, a part held at another digest or not packed) stays in
+ * `memos`.
  */
-function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, MemoEntry>; parts: Streamed } {
+function packDeps(deps: Dependencies, all: Record<string, MemoEntry>, packed: ReadonlySet<string>, partCount: ReadonlyMap<string, number>): Dependencies {
+  const rest: Record<string, string> = {};
+  const byName = new Map<string, string[]>();
+  for (const key in deps.memos) {
+    const digest = deps.memos[key]!;
+    const cut = key.indexOf('\0');
+    const name = key.slice(0, cut);
+    if (!packed.has(key) || all[key]!.digest !== digest) {
+      rest[key] = digest;
+      continue;
+    }
+    let subjects = byName.get(name);
+    if (!subjects) byName.set(name, (subjects = []));
+    subjects.push(key.slice(cut + 1));
+  }
+  if (byName.size === 0) return deps;
+  const parts: Record<string, '*' | string[]> = {};
+  // Distinct keys of parts this file holds: as many as it holds means all of them.
+  for (const [name, subjects] of byName) parts[name] = subjects.length === partCount.get(name) ? '*' : subjects;
+  const out: PackedDeps = { fileList: deps.fileList, files: deps.files, memos: rest, parts };
+  return out;
+}
+
+/** A record read back packed, expanded in place (once) against the file it was read from. */
+function unpackDeps(deps: PackedDeps, data: CacheData): void {
+  const parts = deps.parts;
+  if (!parts) return;
+  delete deps.parts;
+  const memos = deps.memos as Record<string, string>;
+  for (const [name, subjects] of Object.entries(parts)) {
+    const byPath = data.parts?.byMemo[name] ?? {};
+    for (const path of subjects === '*' ? Object.keys(byPath) : subjects) {
+      const v = byPath[path];
+      // Not in the file (cannot happen for a file this code wrote): a digest no memo has, so the record fails to validate.
+      memos[`${name}\0${path}`] = v === undefined ? '' : typeof v === 'string' ? v : v[0];
+    }
+  }
+}
+
+/**
+ * What packParts returns, as `memos` (full entries, picked out of `all` by reference), a `parts`
+ * that writes its records while reading `all` (same JSON, without the records built first), the
+ * keys it packs, and how many parts of each memo it writes.
+ */
+function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, MemoEntry>; parts: Streamed; packed: Set<string>; partCount: Map<string, number> } {
   const memos: Record<string, MemoEntry> = {};
   const hashes = new Map<string, string>();
   /** Per memo name, the keys of its parts (in `all`'s order). */
@@ -371,7 +470,9 @@ function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, Me
     }
     out(outer === '{' ? '{}}' : '}}');
   });
-  return { memos, parts };
+  const packed = new Set<string>();
+  for (const keys of byMemo.values()) for (const k of keys) packed.add(k);
+  return { memos, parts, packed, partCount: new Map([...byMemo].map(([name, keys]) => [name, keys.length])) };
 }
 
 /** The hash of `path` when `deps` read that file and nothing else (a memo part that can be packed and shared); else undefined. */
@@ -392,24 +493,6 @@ function onlyKey(r: Record<string, unknown>): string | undefined {
 function isEmpty(r: Record<string, unknown>): boolean {
   for (const _ in r) return false;
   return true;
-}
-
-/** CacheData.parts back into memo entries. */
-function unpackParts(data: CacheData): void {
-  const memos = data.memos as Record<string, MemoEntry>;
-  // One dependency record per file, shared by its parts (records are only read).
-  const depsOf = new Map<string, Dependencies>();
-  for (const [name, byPath] of Object.entries(data.parts?.byMemo ?? {})) {
-    for (const [path, v] of Object.entries(byPath)) {
-      let deps = depsOf.get(path);
-      if (!deps) {
-        const hash = data.parts!.hashes[path];
-        if (hash === undefined) continue;
-        depsOf.set(path, (deps = { fileList: false, files: { [path]: hash }, memos: {} }));
-      }
-      memos[`${name}\0${path}`] = typeof v === 'string' ? { deps, digest: v } : { deps, digest: v[0], value: v[1] };
-    }
-  }
 }
 
 function load(path: string, key: string): CacheData | undefined {
