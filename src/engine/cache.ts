@@ -317,7 +317,7 @@ export class AuditCache {
       // The parts are written as they are grouped, not built as objects first: packing the
       // monorepo's 124,000 parts into new records was the run's peak (+30 MB at the very end).
       const packed = packedParts(memos);
-      const pack = (deps: Dependencies) => packDeps(deps, memos, packed.packed, packed.partCount);
+      const pack = (deps: Dependencies) => packDeps(deps, memos, packed.subjects);
       const project: Record<string, ProjectEntry> = {};
       for (const [id, e] of Object.entries(this.next.project)) project[id] = { ...e, deps: pack(e.deps) };
       const packedMemos: Record<string, MemoEntry> = {};
@@ -380,29 +380,30 @@ class Streamed {
 
 /**
  * A dependency record as written (PackedDeps): the parts it used at the digest this file holds
- * for them (`packed` keys, `name\0path`) go by memo name, '*' when that is all of the memo's
+ * for them (`packed` subjects of a memo name) go by memo name, '*' when that is all of the memo's
  * parts here; anything else (app memos, a part held at another digest or not packed) stays in
  * `memos`.
  */
-function packDeps(deps: Dependencies, all: Record<string, MemoEntry>, packed: ReadonlySet<string>, partCount: ReadonlyMap<string, number>): Dependencies {
+function packDeps(deps: Dependencies, all: Record<string, MemoEntry>, packed: ReadonlyMap<string, ReadonlySet<string>>): Dependencies {
   const rest: Record<string, string> = {};
   const byName = new Map<string, string[]>();
   for (const key in deps.memos) {
     const digest = deps.memos[key]!;
     const cut = key.indexOf('\0');
     const name = key.slice(0, cut);
-    if (!packed.has(key) || all[key]!.digest !== digest) {
+    const subject = key.slice(cut + 1);
+    if (cut === -1 || !packed.get(name)?.has(subject) || all[key]!.digest !== digest) {
       rest[key] = digest;
       continue;
     }
     let subjects = byName.get(name);
     if (!subjects) byName.set(name, (subjects = []));
-    subjects.push(key.slice(cut + 1));
+    subjects.push(subject);
   }
   if (byName.size === 0) return deps;
   const parts: Record<string, '*' | string[]> = {};
-  // Distinct keys of parts this file holds: as many as it holds means all of them.
-  for (const [name, subjects] of byName) parts[name] = subjects.length === partCount.get(name) ? '*' : subjects;
+  // Distinct subjects of parts this file holds: as many as it holds means all of them.
+  for (const [name, subjects] of byName) parts[name] = subjects.length === packed.get(name)!.size ? '*' : subjects;
   const out: PackedDeps = { fileList: deps.fileList, files: deps.files, memos: rest, parts };
   return out;
 }
@@ -425,10 +426,10 @@ function unpackDeps(deps: PackedDeps, data: CacheData): void {
 
 /**
  * What packParts returns, as `memos` (full entries, picked out of `all` by reference), a `parts`
- * that writes its records while reading `all` (same JSON, without the records built first), the
- * keys it packs, and how many parts of each memo it writes.
+ * that writes its records while reading `all` (same JSON, without the records built first), and
+ * per memo name the subjects (paths) whose parts it packs.
  */
-function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, MemoEntry>; parts: Streamed; packed: Set<string>; partCount: Map<string, number> } {
+function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, MemoEntry>; parts: Streamed; subjects: Map<string, Set<string>> } {
   const memos: Record<string, MemoEntry> = {};
   const hashes = new Map<string, string>();
   /** Per memo name, the keys of its parts (in `all`'s order). */
@@ -470,9 +471,8 @@ function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, Me
     }
     out(outer === '{' ? '{}}' : '}}');
   });
-  const packed = new Set<string>();
-  for (const keys of byMemo.values()) for (const k of keys) packed.add(k);
-  return { memos, parts, packed, partCount: new Map([...byMemo].map(([name, keys]) => [name, keys.length])) };
+  const subjects = new Map([...byMemo].map(([name, keys]) => [name, new Set(keys.map((k) => k.slice(name.length + 1)))]));
+  return { memos, parts, subjects };
 }
 
 /** The hash of `path` when `deps` read that file and nothing else (a memo part that can be packed and shared); else undefined. */
