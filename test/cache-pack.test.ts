@@ -37,6 +37,16 @@ function writeCache(): void {
   c.save();
 }
 
+interface Written {
+  project: Record<string, { deps: { memos: Record<string, string>; parts?: Record<string, unknown> } }>;
+  memos: Record<string, { deps: { memos: Record<string, string>; parts?: unknown } }>;
+  parts: { hashes: Record<string, string>; byMemo: Record<string, Record<string, unknown>> };
+}
+
+function readData(): Written {
+  return JSON.parse(readFileSync(join(dir, readdirSync(dir).find((n) => n.endsWith('.json'))!), 'utf8')) as Written;
+}
+
 const digests: Record<string, string> = { 'm\0a.py': 'da', 'm\0b.py': 'db', 'm\0c.py': 'dc', 'n\0a.py': 'na', 'scan\0\0flask': 'S' };
 const hashOf = (p: string) => hashes[p] ?? '-';
 
@@ -53,21 +63,30 @@ describe('cache format 4: parts named by memo in dependency records', () => {
     assert.deepEqual(data.memos['scan\0\0flask']!.deps.parts, { m: '*' });
   });
 
-  it('validates a read-back record exactly as the full one: every part at its digest, nothing more', () => {
+  it('validates a read-back record asking only for the parts of edited files', () => {
     writeCache();
     const seen: string[] = [];
     const c = new AuditCache(dir, 'k', 'list');
     const ok = c.project('all-m', 'F', hashOf, (k) => (seen.push(k), digests[k]));
     assert.ok(ok, 'unchanged parts: a hit');
-    assert.deepEqual(seen.sort(), ['m\0a.py', 'm\0b.py', 'm\0c.py', 'scan\0\0flask']);
-    assert.deepEqual(ok.deps.memos, { 'scan\0\0flask': 'S', 'm\0a.py': 'da', 'm\0b.py': 'db', 'm\0c.py': 'dc' });
-    const some = new AuditCache(dir, 'k', 'list').project('some-m', 'F', hashOf, (k) => digests[k]);
-    assert.deepEqual(some?.deps.memos, { 'm\0b.py': 'db', 'n\0a.py': 'na' });
+    // A part read its own file only: while that file's hash is the recorded one, so is its digest.
+    assert.deepEqual(seen, ['scan\0\0flask']);
+    const edited = (p: string) => (p === 'b.py' ? 'hb2' : hashOf(p));
+    const asked: string[] = [];
+    assert.ok(new AuditCache(dir, 'k', 'list').project('all-m', 'F', edited, (k) => (asked.push(k), digests[k])), 'an edit that leaves the part as it was: a hit');
+    assert.deepEqual(asked.sort(), ['m\0b.py', 'scan\0\0flask']);
+    assert.ok(new AuditCache(dir, 'k', 'list').project('some-m', 'F', edited, (k) => digests[k]));
+    // some-m lists b.py of m and all of n: an edit to c.py is not its business.
+    const other: string[] = [];
+    assert.ok(new AuditCache(dir, 'k', 'list').project('some-m', 'F', (p) => (p === 'c.py' ? 'hc2' : hashOf(p)), (k) => (other.push(k), digests[k])));
+    assert.deepEqual(other, []);
   });
 
-  it('misses when one part of a packed set has another digest now, or the record was stale', () => {
+  it('misses when a part of an edited file has another digest now, or the record was stale', () => {
     writeCache();
-    assert.equal(new AuditCache(dir, 'k', 'list').project('all-m', 'F', hashOf, (k) => (k === 'm\0c.py' ? 'changed' : digests[k])), undefined);
+    const edited = (p: string) => (p === 'c.py' ? 'hc2' : hashOf(p));
+    assert.equal(new AuditCache(dir, 'k', 'list').project('all-m', 'F', edited, (k) => (k === 'm\0c.py' ? 'changed' : digests[k])), undefined);
+    assert.equal(new AuditCache(dir, 'k', 'list').project('some-m', 'F', (p) => (p === 'b.py' ? 'hb2' : hashOf(p)), (k) => (k === 'm\0b.py' ? 'changed' : digests[k])), undefined);
     assert.equal(new AuditCache(dir, 'k', 'list').project('stale', 'F', hashOf, (k) => digests[k]), undefined);
   });
 
@@ -80,14 +99,36 @@ describe('cache format 4: parts named by memo in dependency records', () => {
     assert.equal(c.memo('scan\0\0flask', hashOf, (k) => digests[k])?.digest, 'S');
   });
 
-  it('packs a record read back packed against the next file it is written to', () => {
+  it('writes a record that still holds as it was read, and carries over the parts it did not ask for', () => {
     writeCache();
-    // A run that validates one record and carries the rest over as they were read.
+    // A run that validates one record: no part is asked for, none is stored anew.
     const c = new AuditCache(dir, 'k', 'list');
-    for (const k of ['m\0a.py', 'm\0b.py', 'm\0c.py', 'n\0a.py', 'scan\0\0flask']) c.storeMemo(k, c.memo(k, hashOf, (x) => digests[x])!, false);
     c.storeProject('all-m', c.project('all-m', 'F', hashOf, (k) => digests[k])!, true);
     c.save();
-    const again = new AuditCache(dir, 'k', 'list').project('all-m', 'F', hashOf, (k) => digests[k]);
-    assert.deepEqual(again?.deps.memos, { 'scan\0\0flask': 'S', 'm\0a.py': 'da', 'm\0b.py': 'db', 'm\0c.py': 'dc' });
+    const data = readData();
+    assert.deepEqual(data.project['all-m']!.deps, { fileList: true, files: {}, memos: { 'scan\0\0flask': 'S' }, parts: { m: '*' } });
+    assert.deepEqual(Object.keys(data.parts.byMemo.m!).sort(), ['a.py', 'b.py', 'c.py']);
+    const again = new AuditCache(dir, 'k', 'list');
+    assert.ok(again.project('all-m', 'F', hashOf, (k) => digests[k]));
+    assert.deepEqual(again.memo('m\0b.py', hashOf, (k) => digests[k]), { deps: { fileList: false, files: { 'b.py': 'hb' }, memos: {} }, digest: 'db', value: ['x'] });
+    assert.equal(again.memo('n\0a.py', hashOf, (k) => digests[k])?.digest, 'na');
+  });
+
+  it('expands a record whose parts changed and packs it against the next file', () => {
+    writeCache();
+    // b.py was edited and its part of m has a new digest; the app scan is carried over as read.
+    const edited = (p: string) => (p === 'b.py' ? 'hb2' : hashOf(p));
+    const c = new AuditCache(dir, 'k', 'list');
+    assert.equal(c.memo('m\0b.py', edited, (k) => digests[k]), undefined, 'its file changed');
+    c.storeMemo('m\0b.py', { deps: { fileList: false, files: { 'b.py': 'hb2' }, memos: {} }, digest: 'db2' }, true);
+    c.storeMemo('scan\0\0flask', c.memo('scan\0\0flask', edited, (k) => digests[k])!, false);
+    c.save();
+    const data = readData();
+    // The parts of a.py and c.py are those the file still holds; b.py's old digest is not.
+    assert.deepEqual(data.memos['scan\0\0flask']!.deps, { fileList: true, files: {}, memos: { 'm\0b.py': 'db' }, parts: { m: ['a.py', 'c.py'] } });
+    assert.deepEqual(data.parts.byMemo.m, { 'b.py': 'db2', 'a.py': 'da', 'c.py': 'dc' });
+    assert.deepEqual(data.parts.hashes, { 'b.py': 'hb2', 'a.py': 'ha', 'c.py': 'hc' });
+    const next = (k: string) => (k === 'm\0b.py' ? 'db2' : digests[k]);
+    assert.equal(new AuditCache(dir, 'k', 'list').memo('scan\0\0flask', edited, next), undefined, 'it used the old part of b.py');
   });
 });

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { TOOL_VERSION } from '../version.js';
 import { bundle } from './bundle-state.js';
 import type { DiscoveredFile } from './discover.js';
+import { readUtf8 } from './encoding.js';
 import type { App } from './facts.js';
 import type { Dependencies, FileOutcome, MemoEntry, ResolvedDraft } from './file-pass.js';
 
@@ -147,7 +148,15 @@ export class AuditCache {
   private readonly data: CacheData | undefined;
   private readonly next: { stat: CacheData['stat']; files: CacheData['files']; project: CacheData['project']; memos: CacheData['memos'] };
   private changed = false;
-  readonly stats = { hits: 0, misses: 0, statHits: 0, hashed: 0, projectHits: 0, memosValid: 0, memosRecomputed: 0 };
+  readonly stats: { hits: number; misses: number; statHits: number; hashed: number; projectHits: number; memosValid: number; memosRecomputed: number; saveError?: string } = {
+    hits: 0,
+    misses: 0,
+    statHits: 0,
+    hashed: 0,
+    projectHits: 0,
+    memosValid: 0,
+    memosRecomputed: 0,
+  };
 
   constructor(
     private readonly dir: string,
@@ -175,6 +184,7 @@ export class AuditCache {
    * (to hand to the pass) until it ended.
    */
   lookup(path: string, hashOf: (p: string) => string, memoDigest: MemoDigest): CachedOutcome | undefined {
+    this.hashOf ??= hashOf;
     const e = this.data?.files[path];
     if (!e || e.hash !== hashOf(path) || !this.depsHold(e.deps, hashOf, memoDigest)) {
       this.stats.misses++;
@@ -252,6 +262,7 @@ export class AuditCache {
 
   /** The previous run's result of a memo, when its own dependencies still hold (nested memos through `memoDigest`). */
   memo(key: string, hashOf: (p: string) => string, memoDigest: MemoDigest): MemoEntry | undefined {
+    this.hashOf ??= hashOf;
     let e = this.data?.memos[key];
     if (!e && !this.unpacked) {
       const cut = key.indexOf('\0');
@@ -267,12 +278,47 @@ export class AuditCache {
 
   /** Files and the file list first: a memo is recomputed only for an outcome that nothing else invalidates. */
   private depsHold(deps: Dependencies, hashOf: (p: string) => string, memoDigest: MemoDigest): boolean {
+    this.hashOf ??= hashOf;
     if (deps.fileList && this.data!.fileList !== this.fileList) return false;
     if (this.unchanged) return true;
     for (const p in deps.files) if (hashOf(p) !== deps.files[p]) return false;
-    unpackDeps(deps as PackedDeps, this.data!);
+    const parts = (deps as PackedDeps).parts;
+    if (parts) {
+      // A packed part read its own file only, so it holds at its digest while that file's hash is
+      // the one the cache file has for it: only parts of edited files are asked for their digest
+      // now (a run with one file changed asked for 21,000, one per part of every app-wide scan).
+      const stale = this.stalePaths(hashOf);
+      const byMemo = this.data!.parts?.byMemo ?? {};
+      for (const name in parts) {
+        const subjects = parts[name]!;
+        const held = byMemo[name] ?? {};
+        const check = (path: string) => {
+          const v = held[path];
+          return v !== undefined && memoDigest(`${name}\0${path}`) === (typeof v === 'string' ? v : v[0]);
+        };
+        if (subjects === '*') {
+          for (const path of stale) if (path in held && !check(path)) return false;
+        } else {
+          for (const path of subjects) if (!(path in held) || (stale.has(path) && !check(path))) return false;
+        }
+      }
+    }
     for (const k in deps.memos) if (memoDigest(k) !== deps.memos[k]) return false;
     return true;
+  }
+
+  private stale: Set<string> | undefined;
+  /** The run's file hashes (the first lookup's), for the parts carried over by save(). */
+  private hashOf: ((p: string) => string) | undefined;
+
+  /** Paths whose packed parts no longer hold: their file's hash is not the one the cache file has. */
+  private stalePaths(hashOf: (p: string) => string): Set<string> {
+    if (!this.stale) {
+      this.stale = new Set();
+      const hashes = this.data?.parts?.hashes ?? {};
+      for (const path in hashes) if (hashOf(path) !== hashes[path]) this.stale.add(path);
+    }
+    return this.stale;
   }
 
   /** Record this run's results (hits too: the next file holds exactly what this run saw). */
@@ -311,13 +357,29 @@ export class AuditCache {
       }
       // Unchanged: memo results were not re-validated one by one, so the previous ones carry over.
       const memos = this.unchanged && Object.keys(this.next.memos).length === 0 ? this.memos() : this.next.memos;
-      // Records not validated in this run (nothing changed) may still be packed against the
-      // previous file's parts: expand them first, so they are packed against this file's.
-      if (this.data) for (const e of [...Object.values(memos), ...Object.values(this.next.project)]) unpackDeps(e.deps as PackedDeps, this.data);
+      // Parts of unedited files carry over from the previous file as they are written there:
+      // records that still hold were validated without asking for them one by one (depsHold),
+      // and the next run may need them.
+      const carry = this.data?.parts && !this.unchanged && this.hashOf ? { parts: this.data.parts, stale: this.stalePaths(this.hashOf) } : undefined;
       // The parts are written as they are grouped, not built as objects first: packing the
       // monorepo's 124,000 parts into new records was the run's peak (+30 MB at the very end).
-      const packed = packedParts(memos);
-      const pack = (deps: Dependencies) => packDeps(deps, memos, packed.subjects);
+      const packed = packedParts(memos, carry);
+      // A record still packed against the previous file's parts is written as it is when this file
+      // holds the same parts of those memos at the same digests; else it is expanded and packed
+      // against this file's.
+      if (this.data) {
+        const same = new Map<string, boolean>();
+        const sameParts = (name: string): boolean => {
+          let r = same.get(name);
+          if (r === undefined) same.set(name, (r = packed.holdsSame(this.data!, name)));
+          return r;
+        };
+        for (const e of [...Object.values(memos), ...Object.values(this.next.project)]) {
+          const parts = (e.deps as PackedDeps).parts;
+          if (parts && !Object.keys(parts).every(sameParts)) unpackDeps(e.deps as PackedDeps, this.data);
+        }
+      }
+      const pack = (deps: Dependencies) => ((deps as PackedDeps).parts ? deps : packDeps(deps, packed));
       const project: Record<string, ProjectEntry> = {};
       for (const [id, e] of Object.entries(this.next.project)) project[id] = { ...e, deps: pack(e.deps) };
       const packedMemos: Record<string, MemoEntry> = {};
@@ -335,8 +397,9 @@ export class AuditCache {
       }
       renameSync(tmp, final);
       prune(this.dir);
-    } catch {
-      // A cache that cannot be written (read-only checkout) only costs speed.
+    } catch (e) {
+      // A cache that cannot be written (read-only checkout) only costs speed; PRODAUDIT_STATS shows why.
+      this.stats.saveError = String((e as Error).message ?? e).split('\n')[0];
     }
   }
 }
@@ -384,7 +447,7 @@ class Streamed {
  * parts here; anything else (app memos, a part held at another digest or not packed) stays in
  * `memos`.
  */
-function packDeps(deps: Dependencies, all: Record<string, MemoEntry>, packed: ReadonlyMap<string, ReadonlySet<string>>): Dependencies {
+function packDeps(deps: Dependencies, packed: Pick<PackedParts, 'subjects' | 'digest'>): Dependencies {
   const rest: Record<string, string> = {};
   const byName = new Map<string, string[]>();
   for (const key in deps.memos) {
@@ -392,7 +455,7 @@ function packDeps(deps: Dependencies, all: Record<string, MemoEntry>, packed: Re
     const cut = key.indexOf('\0');
     const name = key.slice(0, cut);
     const subject = key.slice(cut + 1);
-    if (cut === -1 || !packed.get(name)?.has(subject) || all[key]!.digest !== digest) {
+    if (cut === -1 || !packed.subjects.get(name)?.has(subject) || packed.digest(name, subject) !== digest) {
       rest[key] = digest;
       continue;
     }
@@ -403,7 +466,7 @@ function packDeps(deps: Dependencies, all: Record<string, MemoEntry>, packed: Re
   if (byName.size === 0) return deps;
   const parts: Record<string, '*' | string[]> = {};
   // Distinct subjects of parts this file holds: as many as it holds means all of them.
-  for (const [name, subjects] of byName) parts[name] = subjects.length === packed.get(name)!.size ? '*' : subjects;
+  for (const [name, subjects] of byName) parts[name] = subjects.length === packed.subjects.get(name)!.size ? '*' : subjects;
   const out: PackedDeps = { fileList: deps.fileList, files: deps.files, memos: rest, parts };
   return out;
 }
@@ -424,15 +487,31 @@ function unpackDeps(deps: PackedDeps, data: CacheData): void {
   }
 }
 
+/** Parts of the previous cache file to write again: all but those of `stale` paths and those `all` has anew. */
+interface Carry {
+  readonly parts: NonNullable<CacheData['parts']>;
+  readonly stale: ReadonlySet<string>;
+}
+
 /**
- * What packParts returns, as `memos` (full entries, picked out of `all` by reference), a `parts`
- * that writes its records while reading `all` (same JSON, without the records built first), and
- * per memo name the subjects (paths) whose parts it packs.
+ * What packedParts returns, as `memos` (full entries, picked out of `all` by reference), a `parts`
+ * that writes its records while reading `all` and `carry` (same JSON, without the records built
+ * first), per memo name the subjects (paths) whose parts it packs, and `holdsSame(data, name)`:
+ * whether those are exactly the parts of `name` that `data` holds, at the same digests.
  */
-function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, MemoEntry>; parts: Streamed; subjects: Map<string, Set<string>> } {
+interface PackedParts {
+  readonly memos: Record<string, MemoEntry>;
+  readonly parts: Streamed;
+  readonly subjects: Map<string, Set<string>>;
+  /** The digest of a packed part (one of `subjects`). */
+  digest(name: string, path: string): string | undefined;
+  holdsSame(data: CacheData, name: string): boolean;
+}
+
+function packedParts(all: Record<string, MemoEntry>, carry?: Carry): PackedParts {
   const memos: Record<string, MemoEntry> = {};
   const hashes = new Map<string, string>();
-  /** Per memo name, the keys of its parts (in `all`'s order). */
+  /** Per memo name, the keys of its parts in `all` (in `all`'s order). */
   const byMemo = new Map<string, string[]>();
   for (const key in all) {
     const e = all[key]!;
@@ -449,6 +528,27 @@ function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, Me
     if (!keys) byMemo.set(name, (keys = []));
     keys.push(key);
   }
+  const subjects = new Map([...byMemo].map(([name, keys]) => [name, new Set(keys.map((k) => k.slice(name.length + 1)))]));
+  /** Per memo name, the paths whose parts come from `carry` (as it wrote them). */
+  const carried = new Map<string, string[]>();
+  if (carry) {
+    for (const name in carry.parts.byMemo) {
+      const mine = subjects.get(name);
+      const paths: string[] = [];
+      for (const path in carry.parts.byMemo[name]) {
+        if (carry.stale.has(path) || mine?.has(path)) continue;
+        const hash = carry.parts.hashes[path];
+        // A hash another part of the file has anew (it changed while the run read it): not carried.
+        if (hash === undefined || (hashes.get(path) ?? hash) !== hash) continue;
+        hashes.set(path, hash);
+        paths.push(path);
+      }
+      if (paths.length === 0) continue;
+      carried.set(name, paths);
+      if (mine) for (const p of paths) mine.add(p);
+      else subjects.set(name, new Set(paths));
+    }
+  }
   const parts = new Streamed((out) => {
     out('{"hashes":');
     let sep = '{';
@@ -458,12 +558,17 @@ function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, Me
     }
     out(`${sep === '{' ? '{}' : '}'},"byMemo":`);
     let outer = '{';
-    for (const [name, keys] of byMemo) {
+    for (const name of new Set([...byMemo.keys(), ...carried.keys()])) {
       out(`${outer}${JSON.stringify(name)}:`);
       let inner = '{';
-      for (const key of keys) {
+      for (const key of byMemo.get(name) ?? []) {
         const e = all[key]!;
         out(`${inner}${JSON.stringify(key.slice(name.length + 1))}:${JSON.stringify(e.value === undefined ? e.digest : [e.digest, e.value])}`);
+        inner = ',';
+      }
+      const held = carry?.parts.byMemo[name];
+      for (const path of carried.get(name) ?? []) {
+        out(`${inner}${JSON.stringify(path)}:${JSON.stringify(held![path])}`);
         inner = ',';
       }
       out(inner === '{' ? '{}' : '}');
@@ -471,8 +576,26 @@ function packedParts(all: Record<string, MemoEntry>): { memos: Record<string, Me
     }
     out(outer === '{' ? '{}}' : '}}');
   });
-  const subjects = new Map([...byMemo].map(([name, keys]) => [name, new Set(keys.map((k) => k.slice(name.length + 1)))]));
-  return { memos, parts, subjects };
+  const holdsSame = (data: CacheData, name: string): boolean => {
+    const held = data.parts?.byMemo[name] ?? {};
+    let n = 0;
+    for (const _ in held) n++;
+    if (n !== (subjects.get(name)?.size ?? 0)) return false;
+    // Carried parts are the held ones; those of `all` must be held at the same digest (then, as
+    // many in all, the two sets are the same).
+    for (const key of byMemo.get(name) ?? []) {
+      const v = held[key.slice(name.length + 1)];
+      if (v === undefined || (typeof v === 'string' ? v : v[0]) !== all[key]!.digest) return false;
+    }
+    return true;
+  };
+  const digest = (name: string, path: string): string | undefined => {
+    const e = all[`${name}\0${path}`];
+    if (e) return e.digest;
+    const v = carry?.parts.byMemo[name]?.[path];
+    return v === undefined ? undefined : typeof v === 'string' ? v : v[0];
+  };
+  return { memos, parts, subjects, digest, holdsSame };
 }
 
 /** The hash of `path` when `deps` read that file and nothing else (a memo part that can be packed and shared); else undefined. */
@@ -497,7 +620,7 @@ function isEmpty(r: Record<string, unknown>): boolean {
 
 function load(path: string, key: string): CacheData | undefined {
   try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as CacheData;
+    const data = JSON.parse(readUtf8(readFileSync(path))) as CacheData;
     if (data.format !== FORMAT || data.key !== key || typeof data.files !== 'object' || typeof data.memos !== 'object') return undefined;
     return data;
   } catch {
