@@ -1,7 +1,7 @@
 /**
  * Loads the single-file build (dist/prodaudit.cjs) with V8's code cache, for bin/prodaudit.js and
  * for pool workers (started with this file and workerData.role = BUNDLE_WORKER). It imports only
- * Node built-ins and code-cache.ts, so using it costs nothing when the bundle is absent or stale
+ * Node built-ins, code-cache.ts and encoding.ts, so using it costs nothing when the bundle is absent or stale
  * (older than dist/src/cli.js, i.e. `tsc` ran without the bundle step): the caller then imports
  * the separate ES modules. PRODAUDIT_NO_BUNDLE=1 forces those.
  */

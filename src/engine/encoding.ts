@@ -4,6 +4,7 @@
  * and its byte-order mark: a UTF-8 BOM stays in the text as U+FEFF (offsets count it), a
  * UTF-16 BOM is stripped on decode and written back on encode.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 
 /** `utf8-lossy`: invalid UTF-8 was replaced on decode, so the text cannot be written back faithfully. */
@@ -12,6 +13,13 @@ export type SourceEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'utf8-lossy';
 export type Decoded = { readonly text: string; readonly encoding: SourceEncoding } | { readonly binary: true };
 
 const BINARY_PROBE = 8000;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lossyUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/** A file's text when it is UTF-8 (or ASCII, decoded without validating: 100 ms less for the 9 MB TypeScript compiler). */
+export function readUtf8(buf: Buffer): string {
+  return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
+}
 
 export function decodeSource(buf: Buffer): Decoded {
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: buf.subarray(2).toString('utf16le'), encoding: 'utf16le' };
@@ -21,10 +29,12 @@ export function decodeSource(buf: Buffer): Decoded {
     return { text: swapped.toString('utf16le'), encoding: 'utf16be' };
   }
   if (buf.subarray(0, BINARY_PROBE).includes(0)) return { binary: true };
+  // Most source is ASCII, where Latin-1 decoding gives the same text without validating UTF-8.
+  if (isAscii(buf)) return { text: buf.toString('latin1'), encoding: 'utf8' };
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf), encoding: 'utf8' };
+    return { text: strictUtf8.decode(buf), encoding: 'utf8' };
   } catch {
-    return { text: new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(buf), encoding: 'utf8-lossy' };
+    return { text: lossyUtf8.decode(buf), encoding: 'utf8-lossy' };
   }
 }
 

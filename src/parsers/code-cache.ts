@@ -17,6 +17,7 @@ import { createRequire, Module } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { readUtf8 } from '../engine/encoding.js';
 
 export function cacheFolder(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'prodaudit', 'v8');
@@ -45,7 +46,7 @@ export function loadCached(file: string): { exports: unknown; save(): void } {
   let prefix: string;
   try {
     const st = statSync(file);
-    source = readFileSync(file, 'utf8');
+    source = readUtf8(readFileSync(file));
     const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
     // <file>-<version of it and of V8>.bin: a new build of the file replaces its old entries.
     prefix = `${sha1(file).slice(0, 16)}-`;
