@@ -186,8 +186,7 @@ function mayBeInGit(root: string): boolean {
 function gitList(root: string): string[] | undefined {
   if (!mayBeInGit(root)) return undefined;
   try {
-    const inside = execFileSync('git', [...SAFE_GIT, 'rev-parse', '--is-inside-work-tree'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
-    if (inside.trim() !== 'true') return undefined;
+    // Outside a work tree (none, or a bare repository) ls-files fails, so it is the only git call.
     const out = execFileSync('git', [...SAFE_GIT, '-c', 'core.quotepath=off', 'ls-files', '-co', '--exclude-standard', '-z', '--', '.'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'ignore'],
