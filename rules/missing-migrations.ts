@@ -259,7 +259,12 @@ function checkPython(report: Report, project: ProjectFacts, app: App, files: rea
   // those whose text names a bound name followed by `.Model`, or a base name: nothing else in
   // them can count as a model. The set and its file order are what one tier with `Model` gave.
   // What each module holds is a per-file part (cached), so a warm run parses none of them again.
-  const candidates = pyFiles.filter((f) => perFile(MODEL_TEXT_IN, project, f));
+  const texts = new Map<string, ModelText>();
+  for (const f of pyFiles) {
+    const t = perFile(MODEL_TEXT_IN, project, f);
+    if (t) texts.set(f, t);
+  }
+  const candidates = [...texts.keys()];
   const core = new Map<string, CorePart>();
   for (const f of candidates) {
     const part = perFile(CORE_IN, project, f);
@@ -272,14 +277,15 @@ function checkPython(report: Report, project: ProjectFacts, app: App, files: rea
   const dbNames = new Set([...core.values()].flatMap((c) => c.dbNames));
   const baseNames = new Set([...core.values()].flatMap((c) => c.baseNames));
   const baseWord = baseNames.size ? new RegExp(`\\b(?:${[...baseNames].map(escapeRegex).join('|')})\\b`) : undefined;
-  const djangoModels = /^[ \t]*from[ \t]+django\.db[ \t]+import[^\n]*\bmodels\b/m;
   // `<name>.Model` can be an SQLAlchemy model (name resolved through imports: `d.Model` after
-  // `from app import database as d`), except Django's `models.Model` when `models` comes from django.db.
-  const mayHoldModels = (text: string): boolean => {
-    if (baseWord?.test(text)) return true;
-    const django = djangoModels.test(text) && !dbNames.has('models');
-    for (const m of text.matchAll(/(\w+)\s*\.\s*Model\b/g)) if (!(django && m[1] === 'models')) return true;
-    return false;
+  // `from app import database as d`), except Django's `models.Model` when `models` comes from
+  // django.db. Those names come with the module's text part; only a base name needs its text.
+  const mayHoldModels = (f: string, t: ModelText): boolean => {
+    const django = t.djangoModels && !dbNames.has('models');
+    if (t.modelPrefixes.some((p) => !(django && p === 'models'))) return true;
+    if (!baseWord) return false;
+    const text = project.readText(f);
+    return text !== undefined && baseWord.test(text);
   };
   const modules = new Map<string, ModelsPart>();
   for (const f of candidates) {
@@ -288,8 +294,7 @@ function checkPython(report: Report, project: ProjectFacts, app: App, files: rea
       modules.set(f, c);
       continue;
     }
-    const text = project.readText(f);
-    const part = text !== undefined && mayHoldModels(text) ? perFile(MODELS_IN, project, f) : undefined;
+    const part = mayHoldModels(f, texts.get(f)!) ? perFile(MODELS_IN, project, f) : undefined;
     if (part) modules.set(f, part);
   }
 
@@ -327,8 +332,23 @@ interface CorePart extends ModelsPart {
   readonly baseNames: readonly string[];
 }
 
-/** Does the module's text name what a model module needs (cached per file, no parse)? */
-const MODEL_TEXT_IN = fileMemo('missing-migrations.modelText', (project, path) => (MODEL_HINT.test(project.readText(path) ?? '') ? true : undefined));
+/**
+ * What a model module needs, from its text (cached per file, no parse): undefined when it names
+ * none of MODEL_HINT; else the names written before `.Model` and whether it imports Django's
+ * `models`. With those in the part, an edit elsewhere does not make the check read every model
+ * module's text again (510 ms of a one-file run on the monorepo).
+ */
+interface ModelText {
+  readonly modelPrefixes: readonly string[];
+  readonly djangoModels: boolean;
+}
+const MODEL_REF = /(\w+)\s*\.\s*Model\b/g;
+const DJANGO_MODELS_IMPORT = /^[ \t]*from[ \t]+django\.db[ \t]+import[^\n]*\bmodels\b/m;
+const MODEL_TEXT_IN = fileMemo('missing-migrations.modelText', (project, path): ModelText | undefined => {
+  const text = project.readText(path) ?? '';
+  if (!MODEL_HINT.test(text)) return undefined;
+  return { modelPrefixes: [...new Set(Array.from(text.matchAll(MODEL_REF), (m) => m[1]!))], djangoModels: DJANGO_MODELS_IMPORT.test(text) };
+});
 
 function modelsPart(py: PyModule): ModelsPart {
   return {

@@ -232,4 +232,43 @@ describe('project checks from per-file parts: an edit to a module without eviden
       }
     });
   }
+  it('keeps backups-missing and missing-migrations cached across edits to a script and a model module that leave their evidence alone', async () => {
+    work = mkdtempSync(join(tmpdir(), 'prodaudit-cutoff-text-'));
+    root = join(work, 'repo');
+    cache = join(work, 'cache');
+    try {
+      mkdirSync(join(root, 'scripts'), { recursive: true });
+      const files: Record<string, string> = {
+        'requirements.txt': 'flask==3.0.3\nflask-sqlalchemy==3.1.1\npsycopg2-binary==2.9.9\n',
+        'docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - pgdata:/var/lib/postgresql/data\nvolumes:\n  pgdata: {}\n',
+        'app.py': 'from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\napp = Flask(__name__)\ndb = SQLAlchemy(app)\n',
+        'models.py': 'from app import db\n\n\nclass User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n',
+        // A second model module: the finding is reported at the first one (whose edits re-run the check).
+        'orders.py': 'from app import db\n\n\nclass Order(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n',
+        'scripts/maintenance.sh': '#!/bin/sh\necho "vacuum"\n',
+      };
+      for (const [p, text] of Object.entries(files)) writeFileSync(join(root, p), text);
+      const ids = (r: AuditResult) => new Set(r.findings.map((f) => f.ruleId));
+      const cold = await run({ cache });
+      assert.ok(ids(cold.result).has('backups-missing'), 'a Postgres volume and no backup');
+      assert.ok(ids(cold.result).has('missing-migrations'), 'a model and no migrations');
+      const all = (await run({ cache })).stats.cache.projectHits;
+      for (const [file, edit] of [
+        ['scripts/maintenance.sh', 'echo "reindex"\n'],
+        ['orders.py', '\n# orders are archived yearly\n'],
+      ] as const) {
+        appendFileSync(join(root, file), edit);
+        const one = await run({ cache });
+        assert.equal(one.out, (await run({})).out, `cached run differs from a cold run after editing ${file}`);
+        assert.equal(one.stats.cache.projectHits, all, `every project check stays cached after editing ${file}: ${JSON.stringify(one.stats.cache)}`);
+      }
+      appendFileSync(join(root, 'scripts/maintenance.sh'), 'pg_dump "$DATABASE_URL" | gzip > /backups/db.sql.gz\n');
+      const changed = await run({ cache });
+      assert.equal(changed.out, (await run({})).out, 'cached run differs from a cold run of the changed tree');
+      assert.ok(!ids(changed.result).has('backups-missing'), 'the pg_dump script counts as a backup');
+      assert.ok(ids(changed.result).has('missing-migrations'));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
 });
