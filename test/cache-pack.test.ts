@@ -40,7 +40,16 @@ function writeCache(): void {
 interface Written {
   project: Record<string, { deps: { memos: Record<string, string>; parts?: Record<string, unknown> } }>;
   memos: Record<string, { deps: { memos: Record<string, string>; parts?: unknown } }>;
-  parts: { hashes: Record<string, string>; byMemo: Record<string, Record<string, unknown>> };
+  parts: { hashes: Record<string, string>; byMemo: Record<string, { d: string; at: '*' | number[]; x: Record<string, unknown> }> };
+}
+
+/** A memo's parts as written (format 5: the common digest `d` for the paths `at` indexes in `hashes`, the rest in `x`), path -> digest or [digest, value]. */
+function partsOf(data: Written, name: string): Record<string, unknown> {
+  const m = data.parts.byMemo[name]!;
+  const order = Object.keys(data.parts.hashes);
+  const out: Record<string, unknown> = {};
+  for (const path of m.at === '*' ? order : m.at.map((i) => order[i]!)) out[path] = m.d;
+  return { ...out, ...m.x };
 }
 
 function readData(): Written {
@@ -50,7 +59,7 @@ function readData(): Written {
 const digests: Record<string, string> = { 'm\0a.py': 'da', 'm\0b.py': 'db', 'm\0c.py': 'dc', 'n\0a.py': 'na', 'scan\0\0flask': 'S' };
 const hashOf = (p: string) => hashes[p] ?? '-';
 
-describe('cache format 4: parts named by memo in dependency records', () => {
+describe('cache format 4-5: parts named by memo in dependency records, and written compactly', () => {
   it('writes the parts a record used by memo name, all of them as *', () => {
     writeCache();
     const file = readdirSync(dir).find((n) => n.endsWith('.json'))!;
@@ -107,7 +116,8 @@ describe('cache format 4: parts named by memo in dependency records', () => {
     c.save();
     const data = readData();
     assert.deepEqual(data.project['all-m']!.deps, { fileList: true, files: {}, memos: { 'scan\0\0flask': 'S' }, parts: { m: '*' } });
-    assert.deepEqual(Object.keys(data.parts.byMemo.m!).sort(), ['a.py', 'b.py', 'c.py']);
+    assert.deepEqual(partsOf(data, 'm'), { 'a.py': 'da', 'b.py': ['db', ['x']], 'c.py': 'dc' });
+    assert.deepEqual(partsOf(data, 'n'), { 'a.py': 'na' });
     const again = new AuditCache(dir, 'k', 'list');
     assert.ok(again.project('all-m', 'F', hashOf, (k) => digests[k]));
     assert.deepEqual(again.memo('m\0b.py', hashOf, (k) => digests[k]), { deps: { fileList: false, files: { 'b.py': 'hb' }, memos: {} }, digest: 'db', value: ['x'] });
@@ -126,9 +136,33 @@ describe('cache format 4: parts named by memo in dependency records', () => {
     const data = readData();
     // The parts of a.py and c.py are those the file still holds; b.py's old digest is not.
     assert.deepEqual(data.memos['scan\0\0flask']!.deps, { fileList: true, files: {}, memos: { 'm\0b.py': 'db' }, parts: { m: ['a.py', 'c.py'] } });
-    assert.deepEqual(data.parts.byMemo.m, { 'b.py': 'db2', 'a.py': 'da', 'c.py': 'dc' });
+    assert.deepEqual(partsOf(data, 'm'), { 'b.py': 'db2', 'a.py': 'da', 'c.py': 'dc' });
     assert.deepEqual(data.parts.hashes, { 'b.py': 'hb2', 'a.py': 'ha', 'c.py': 'hc' });
     const next = (k: string) => (k === 'm\0b.py' ? 'db2' : digests[k]);
     assert.equal(new AuditCache(dir, 'k', 'list').memo('scan\0\0flask', edited, next), undefined, 'it used the old part of b.py');
+  });
+
+  it('writes the digest most parts share once, and reads every part back (paths that are array indexes too)', () => {
+    const c = new AuditCache(dir, 'k', 'list');
+    // Paths JSON.parse gives back first ("7", "10"): the indexes must follow the order it reads.
+    const paths = ['src/a.py', '10', 'src/b.py', '7', 'src/c.py'];
+    const own = (path: string, digest: string, value?: unknown): MemoEntry => ({ deps: { fileList: false, files: { [path]: `h-${path}` }, memos: {} }, digest, ...(value === undefined ? {} : { value }) });
+    for (const p of paths) c.storeMemo(`none\0${p}`, own(p, 'NONE'), true);
+    for (const p of paths) c.storeMemo(`some\0${p}`, p === '7' ? own(p, 'S7', { at: 7 }) : own(p, 'NONE'), true);
+    c.storeMemo('few\0src/b.py', own('src/b.py', 'NONE'), true);
+    c.storeMemo('few\u{0}7', own('7', 'NONE'), true);
+    c.save();
+    const data = readData();
+    assert.deepEqual(Object.keys(data.parts.hashes), ['7', '10', 'src/a.py', 'src/b.py', 'src/c.py']);
+    assert.deepEqual(data.parts.byMemo.none, { d: 'NONE', at: '*', x: {} });
+    assert.deepEqual(data.parts.byMemo.some, { d: 'NONE', at: [1, 2, 3, 4], x: { '7': ['S7', { at: 7 }] } });
+    assert.deepEqual(partsOf(data, 'few'), { '7': 'NONE', 'src/b.py': 'NONE' });
+    const back = new AuditCache(dir, 'k', 'list');
+    const hashOfP = (p: string) => `h-${p}`;
+    for (const p of paths) {
+      assert.equal(back.memo(`none\0${p}`, hashOfP, () => undefined)?.digest, 'NONE');
+      assert.deepEqual(back.memo(`some\0${p}`, hashOfP, () => undefined)?.value, p === '7' ? { at: 7 } : undefined);
+      assert.equal(back.memo(`few\0${p}`, hashOfP, () => undefined)?.digest, p === '7' || p === 'src/b.py' ? 'NONE' : undefined);
+    }
   });
 });

@@ -27,8 +27,10 @@ import type { Dependencies, FileOutcome, MemoEntry, ResolvedDraft } from './file
  * 3: per-file memo parts that read only their own file are kept apart, without their dependencies.
  * 4: app-wide scans and project checks name the parts they used at the digests the file holds
  *    by memo name (`PackedDeps.parts`), not one key and digest per part.
+ * 5: a memo's parts are written as the digest most of them have, the paths that have it, and the
+ *    others (`PackedMemoParts`): 1.5 of the JS corpus's 3.0 MB were 21,000 copies of one digest.
  */
-const FORMAT = 4;
+const FORMAT = 5;
 /** A file whose mtime is this close to the cache's write time is re-hashed (mtime granularity, racy writes). */
 const RACY_MS = 2000;
 const KEEP_FILES = 4;
@@ -58,8 +60,71 @@ interface CacheData {
    * once, and per memo name the value's digest, or [digest, value] when there is a value. On the
    * Python corpus this holds 18,000 results in a quarter of the bytes full entries took.
    */
-  readonly parts?: { readonly hashes: Record<string, string>; readonly byMemo: Record<string, Record<string, string | [string, unknown]>> };
+  readonly parts?: { readonly hashes: Record<string, string>; readonly byMemo: Record<string, PackedMemoParts> };
 }
+
+/** A part as written: its value's digest, or [digest, value] when there is a value. */
+type PartValue = string | [string, unknown];
+
+/**
+ * One memo's parts as written. Most parts of an app-wide scan say "no evidence in this file", so
+ * they share one digest: `d` is the digest most of them have (with no value), `at` the paths whose
+ * part has it ('*': every path of `hashes`; else their indexes in its key order), and `x` the rest.
+ */
+interface PackedMemoParts {
+  readonly d: string;
+  readonly at: '*' | readonly number[];
+  readonly x: Record<string, PartValue>;
+}
+
+/** One memo's parts read back (PackedMemoParts): which paths have one, and what it is. */
+class MemoParts {
+  private defaults: Set<string> | undefined;
+
+  constructor(
+    private readonly raw: PackedMemoParts,
+    private readonly hashes: Record<string, string>,
+    private readonly order: () => readonly string[],
+  ) {}
+
+  private hasDefault(path: string): boolean {
+    if (this.raw.at === '*') return Object.prototype.hasOwnProperty.call(this.hashes, path);
+    if (!this.defaults) {
+      const order = this.order();
+      this.defaults = new Set(this.raw.at.map((i) => order[i]!));
+    }
+    return this.defaults.has(path);
+  }
+
+  get(path: string): PartValue | undefined {
+    const v = Object.prototype.hasOwnProperty.call(this.raw.x, path) ? this.raw.x[path] : undefined;
+    return v !== undefined ? v : this.hasDefault(path) ? this.raw.d : undefined;
+  }
+
+  has(path: string): boolean {
+    return this.get(path) !== undefined;
+  }
+
+  *paths(): Generator<string> {
+    if (this.raw.at === '*') {
+      for (const path in this.hashes) if (!Object.prototype.hasOwnProperty.call(this.raw.x, path)) yield path;
+    } else {
+      const order = this.order();
+      for (const i of this.raw.at) yield order[i]!;
+    }
+    for (const path in this.raw.x) yield path;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const _ in this.raw.x) n++;
+    if (this.raw.at !== '*') return n + this.raw.at.length;
+    for (const path in this.hashes) if (!Object.prototype.hasOwnProperty.call(this.raw.x, path)) n++;
+    return n;
+  }
+}
+
+const digestOf = (v: PartValue): string => (typeof v === 'string' ? v : v[0]);
 
 /**
  * Dependencies as written for memo results and project checks, whose records named every part of
@@ -236,8 +301,8 @@ export class AuditCache {
   private memos(): Record<string, MemoEntry> {
     if (!this.unpacked && this.data) {
       const memos = this.data.memos as Record<string, MemoEntry>;
-      for (const [name, byPath] of Object.entries(this.data.parts?.byMemo ?? {})) {
-        for (const path of Object.keys(byPath)) {
+      for (const name in this.data.parts?.byMemo ?? {}) {
+        for (const path of this.memoParts(name)!.paths()) {
           const e = this.part(name, path);
           if (e) memos[`${name}\0${path}`] = e;
         }
@@ -247,9 +312,22 @@ export class AuditCache {
     return this.data?.memos ?? {};
   }
 
+  private readonly partTables = new Map<string, MemoParts | undefined>();
+  private order: readonly string[] | undefined;
+
+  /** A memo's parts in the file read (undefined when it has none). */
+  private memoParts(name: string): MemoParts | undefined {
+    if (!this.partTables.has(name)) {
+      const parts = this.data?.parts;
+      const raw = parts && Object.prototype.hasOwnProperty.call(parts.byMemo, name) ? parts.byMemo[name] : undefined;
+      this.partTables.set(name, raw && new MemoParts(raw, parts!.hashes, () => (this.order ??= Object.keys(parts!.hashes))));
+    }
+    return this.partTables.get(name);
+  }
+
   /** A packed part read back as a memo entry (built on demand: a run with one file changed validates 21,000 of them). */
   private part(name: string, path: string): MemoEntry | undefined {
-    const v = this.data?.parts?.byMemo[name]?.[path];
+    const v = this.memoParts(name)?.get(path);
     if (v === undefined) return undefined;
     let deps = this.partDeps.get(path);
     if (!deps) {
@@ -288,18 +366,17 @@ export class AuditCache {
       // the one the cache file has for it: only parts of edited files are asked for their digest
       // now (a run with one file changed asked for 21,000, one per part of every app-wide scan).
       const stale = this.stalePaths(hashOf);
-      const byMemo = this.data!.parts?.byMemo ?? {};
       for (const name in parts) {
         const subjects = parts[name]!;
-        const held = byMemo[name] ?? {};
+        const held = this.memoParts(name);
         const check = (path: string) => {
-          const v = held[path];
-          return v !== undefined && memoDigest(`${name}\0${path}`) === (typeof v === 'string' ? v : v[0]);
+          const v = held?.get(path);
+          return v !== undefined && memoDigest(`${name}\0${path}`) === digestOf(v);
         };
         if (subjects === '*') {
-          for (const path of stale) if (path in held && !check(path)) return false;
+          for (const path of stale) if (held?.has(path) && !check(path)) return false;
         } else {
-          for (const path of subjects) if (!(path in held) || (stale.has(path) && !check(path))) return false;
+          for (const path of subjects) if (!held?.has(path) || (stale.has(path) && !check(path))) return false;
         }
       }
     }
@@ -360,7 +437,10 @@ export class AuditCache {
       // Parts of unedited files carry over from the previous file as they are written there:
       // records that still hold were validated without asking for them one by one (depsHold),
       // and the next run may need them.
-      const carry = this.data?.parts && !this.unchanged && this.hashOf ? { parts: this.data.parts, stale: this.stalePaths(this.hashOf) } : undefined;
+      const carry: Carry | undefined =
+        this.data?.parts && !this.unchanged && this.hashOf
+          ? { names: Object.keys(this.data.parts.byMemo), memoParts: (name) => this.memoParts(name), hashes: this.data.parts.hashes, stale: this.stalePaths(this.hashOf) }
+          : undefined;
       // The parts are written as they are grouped, not built as objects first: packing the
       // monorepo's 124,000 parts into new records was the run's peak (+30 MB at the very end).
       const packed = packedParts(memos, carry);
@@ -371,12 +451,12 @@ export class AuditCache {
         const same = new Map<string, boolean>();
         const sameParts = (name: string): boolean => {
           let r = same.get(name);
-          if (r === undefined) same.set(name, (r = packed.holdsSame(this.data!, name)));
+          if (r === undefined) same.set(name, (r = packed.holdsSame(this.memoParts(name), name)));
           return r;
         };
         for (const e of [...Object.values(memos), ...Object.values(this.next.project)]) {
           const parts = (e.deps as PackedDeps).parts;
-          if (parts && !Object.keys(parts).every(sameParts)) unpackDeps(e.deps as PackedDeps, this.data);
+          if (parts && !Object.keys(parts).every(sameParts)) unpackDeps(e.deps as PackedDeps, (name) => this.memoParts(name));
         }
       }
       const pack = (deps: Dependencies) => ((deps as PackedDeps).parts ? deps : packDeps(deps, packed));
@@ -391,7 +471,7 @@ export class AuditCache {
       // JSON string on top of everything the run still held).
       const fd = openSync(tmp, 'w');
       try {
-        writeJson(fd, data, 3);
+        writeJson(fd, data, 2);
       } finally {
         closeSync(fd);
       }
@@ -472,32 +552,34 @@ function packDeps(deps: Dependencies, packed: Pick<PackedParts, 'subjects' | 'di
 }
 
 /** A record read back packed, expanded in place (once) against the file it was read from. */
-function unpackDeps(deps: PackedDeps, data: CacheData): void {
+function unpackDeps(deps: PackedDeps, memoParts: (name: string) => MemoParts | undefined): void {
   const parts = deps.parts;
   if (!parts) return;
   delete deps.parts;
   const memos = deps.memos as Record<string, string>;
   for (const [name, subjects] of Object.entries(parts)) {
-    const byPath = data.parts?.byMemo[name] ?? {};
-    for (const path of subjects === '*' ? Object.keys(byPath) : subjects) {
-      const v = byPath[path];
+    const held = memoParts(name);
+    for (const path of subjects === '*' ? (held?.paths() ?? []) : subjects) {
+      const v = held?.get(path);
       // Not in the file (cannot happen for a file this code wrote): a digest no memo has, so the record fails to validate.
-      memos[`${name}\0${path}`] = v === undefined ? '' : typeof v === 'string' ? v : v[0];
+      memos[`${name}\0${path}`] = v === undefined ? '' : digestOf(v);
     }
   }
 }
 
 /** Parts of the previous cache file to write again: all but those of `stale` paths and those `all` has anew. */
 interface Carry {
-  readonly parts: NonNullable<CacheData['parts']>;
+  readonly names: readonly string[];
+  readonly memoParts: (name: string) => MemoParts | undefined;
+  readonly hashes: Record<string, string>;
   readonly stale: ReadonlySet<string>;
 }
 
 /**
  * What packedParts returns, as `memos` (full entries, picked out of `all` by reference), a `parts`
  * that writes its records while reading `all` and `carry` (same JSON, without the records built
- * first), per memo name the subjects (paths) whose parts it packs, and `holdsSame(data, name)`:
- * whether those are exactly the parts of `name` that `data` holds, at the same digests.
+ * first), per memo name the subjects (paths) whose parts it packs, and `holdsSame(held, name)`:
+ * whether those are exactly the parts `held` (the previous file's of `name`) has, at the same digests.
  */
 interface PackedParts {
   readonly memos: Record<string, MemoEntry>;
@@ -505,7 +587,7 @@ interface PackedParts {
   readonly subjects: Map<string, Set<string>>;
   /** The digest of a packed part (one of `subjects`). */
   digest(name: string, path: string): string | undefined;
-  holdsSame(data: CacheData, name: string): boolean;
+  holdsSame(held: MemoParts | undefined, name: string): boolean;
 }
 
 function packedParts(all: Record<string, MemoEntry>, carry?: Carry): PackedParts {
@@ -532,12 +614,12 @@ function packedParts(all: Record<string, MemoEntry>, carry?: Carry): PackedParts
   /** Per memo name, the paths whose parts come from `carry` (as it wrote them). */
   const carried = new Map<string, string[]>();
   if (carry) {
-    for (const name in carry.parts.byMemo) {
+    for (const name of carry.names) {
       const mine = subjects.get(name);
       const paths: string[] = [];
-      for (const path in carry.parts.byMemo[name]) {
+      for (const path of carry.memoParts(name)?.paths() ?? []) {
         if (carry.stale.has(path) || mine?.has(path)) continue;
-        const hash = carry.parts.hashes[path];
+        const hash = carry.hashes[path];
         // A hash another part of the file has anew (it changed while the run read it): not carried.
         if (hash === undefined || (hashes.get(path) ?? hash) !== hash) continue;
         hashes.set(path, hash);
@@ -550,50 +632,62 @@ function packedParts(all: Record<string, MemoEntry>, carry?: Carry): PackedParts
     }
   }
   const parts = new Streamed((out) => {
-    out('{"hashes":');
+    // The key order JSON.parse gives `hashes` back in (integer-like keys first): `at` indexes it.
+    const table: Record<string, string> = {};
+    for (const [path, hash] of hashes) table[path] = hash;
+    const index = new Map<string, number>();
     let sep = '{';
-    for (const [path, hash] of hashes) {
-      out(`${sep}${JSON.stringify(path)}:${JSON.stringify(hash)}`);
+    out('{"hashes":');
+    for (const path in table) {
+      index.set(path, index.size);
+      out(`${sep}${JSON.stringify(path)}:${JSON.stringify(table[path])}`);
       sep = ',';
     }
     out(`${sep === '{' ? '{}' : '}'},"byMemo":`);
     let outer = '{';
     for (const name of new Set([...byMemo.keys(), ...carried.keys()])) {
-      out(`${outer}${JSON.stringify(name)}:`);
-      let inner = '{';
+      const entries: [string, PartValue][] = [];
       for (const key of byMemo.get(name) ?? []) {
         const e = all[key]!;
-        out(`${inner}${JSON.stringify(key.slice(name.length + 1))}:${JSON.stringify(e.value === undefined ? e.digest : [e.digest, e.value])}`);
-        inner = ',';
+        entries.push([key.slice(name.length + 1), e.value === undefined ? e.digest : [e.digest, e.value]]);
       }
-      const held = carry?.parts.byMemo[name];
-      for (const path of carried.get(name) ?? []) {
-        out(`${inner}${JSON.stringify(path)}:${JSON.stringify(held![path])}`);
-        inner = ',';
+      const held = carry?.memoParts(name);
+      for (const path of carried.get(name) ?? []) entries.push([path, held!.get(path)!]);
+      // The digest most parts have without a value, written once.
+      const counts = new Map<string, number>();
+      for (const [, v] of entries) if (typeof v === 'string') counts.set(v, (counts.get(v) ?? 0) + 1);
+      let d = '';
+      let most = 0;
+      for (const [digest, n] of counts) if (n > most) [d, most] = [digest, n];
+      const at: number[] = [];
+      let x = '{';
+      for (const [path, v] of entries) {
+        if (v === d) at.push(index.get(path)!);
+        else {
+          x += `${x === '{' ? '' : ','}${JSON.stringify(path)}:${JSON.stringify(v)}`;
+        }
       }
-      out(inner === '{' ? '{}' : '}');
+      at.sort((i, j) => i - j);
+      out(`${outer}${JSON.stringify(name)}:{"d":${JSON.stringify(d)},"at":${at.length === index.size ? '"*"' : JSON.stringify(at)},"x":${x}}}`);
       outer = ',';
     }
     out(outer === '{' ? '{}}' : '}}');
   });
-  const holdsSame = (data: CacheData, name: string): boolean => {
-    const held = data.parts?.byMemo[name] ?? {};
-    let n = 0;
-    for (const _ in held) n++;
-    if (n !== (subjects.get(name)?.size ?? 0)) return false;
+  const holdsSame = (held: MemoParts | undefined, name: string): boolean => {
+    if ((held?.size ?? 0) !== (subjects.get(name)?.size ?? 0)) return false;
     // Carried parts are the held ones; those of `all` must be held at the same digest (then, as
     // many in all, the two sets are the same).
     for (const key of byMemo.get(name) ?? []) {
-      const v = held[key.slice(name.length + 1)];
-      if (v === undefined || (typeof v === 'string' ? v : v[0]) !== all[key]!.digest) return false;
+      const v = held?.get(key.slice(name.length + 1));
+      if (v === undefined || digestOf(v) !== all[key]!.digest) return false;
     }
     return true;
   };
   const digest = (name: string, path: string): string | undefined => {
     const e = all[`${name}\0${path}`];
     if (e) return e.digest;
-    const v = carry?.parts.byMemo[name]?.[path];
-    return v === undefined ? undefined : typeof v === 'string' ? v : v[0];
+    const v = carry?.memoParts(name)?.get(path);
+    return v === undefined ? undefined : digestOf(v);
   };
   return { memos, parts, subjects, digest, holdsSame };
 }
