@@ -90,6 +90,7 @@ const TEXT_NAMES = new Set([
   '.dockerignore',
   'app.yaml.j2',
   'Makefile',
+  'crontab',
   'alembic.ini',
   'manage.py.txt',
   // Lockfiles: read for the versions they resolve (src/engine/lockfiles.ts).
@@ -109,7 +110,7 @@ export function kindOf(path: string): FileKind | undefined {
   if (/^\.env(\..+)?$/.test(base) || /\.env$/.test(base)) return 'env';
   if (/^(Dockerfile|Containerfile)([.-].+)?$/i.test(base) || /\.(Dockerfile|Containerfile)$/i.test(base)) return 'dockerfile';
   if (TEXT_NAMES.has(base)) return 'text';
-  if (/^requirements.*\.(txt|in)$/i.test(base) || /\.(toml|prisma|ini|cfg|html|jinja2?|j2|sh|conf)$/i.test(base)) return 'text';
+  if (/^requirements.*\.(txt|in)$/i.test(base) || /\.(toml|prisma|ini|cfg|html|jinja2?|j2|sh|bash|conf)$/i.test(base)) return 'text';
   return undefined;
 }
 
