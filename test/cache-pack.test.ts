@@ -4,7 +4,7 @@
  * read them back: what validates must be exactly what the full records would have validated.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -164,5 +164,14 @@ describe('cache format 4-5: parts named by memo in dependency records, and writt
       assert.deepEqual(back.memo(`some\0${p}`, hashOfP, () => undefined)?.value, p === '7' ? { at: 7 } : undefined);
       assert.equal(back.memo(`few\0${p}`, hashOfP, () => undefined)?.digest, p === '7' || p === 'src/b.py' ? 'NONE' : undefined);
     }
+  });
+
+  it('keeps why a cache file could not be written, and the run goes on', () => {
+    const blocked = join(dir, 'not-a-folder');
+    writeFileSync(blocked, 'a file where the cache folder would go');
+    const c = new AuditCache(join(blocked, 'cache'), 'k', 'list');
+    c.storeMemo('m\0a.py', part('a.py', 'da'), true);
+    c.save();
+    assert.match(c.stats.saveError ?? '', /ENOTDIR|EEXIST|not a directory/);
   });
 });

@@ -49,8 +49,8 @@ export interface AuditOptions {
 export interface RunStats {
   readonly threads: number;
   readonly filesAudited: number;
-  /** memosValid: memo results reused as they were; memosRecomputed: recomputed to compare their digest (early cutoff). */
-  readonly cache: { readonly enabled: boolean; readonly hits: number; readonly misses: number; readonly statHits: number; readonly projectHits: number; readonly memosValid: number; readonly memosRecomputed: number };
+  /** memosValid: memo results reused as they were; memosRecomputed: recomputed to compare their digest (early cutoff); saveError: why the cache file could not be written. */
+  readonly cache: { readonly enabled: boolean; readonly hits: number; readonly misses: number; readonly statHits: number; readonly projectHits: number; readonly memosValid: number; readonly memosRecomputed: number; readonly saveError?: string };
   /** Reads and parses per file summed over threads (the contract: at most 1 each for the per-file pass). */
   readonly reads: { readonly total: number; readonly maxPerFile: number; readonly overOnce: readonly string[] };
   readonly parses: { readonly total: number; readonly maxPerFile: number; readonly overOnce: readonly string[] };
@@ -431,6 +431,7 @@ export async function auditDirectory(rootArg: string, options: AuditOptions): Pr
         projectHits: cache?.stats.projectHits ?? 0,
         memosValid: cache?.stats.memosValid ?? 0,
         memosRecomputed: cache?.stats.memosRecomputed ?? 0,
+        ...(cache?.stats.saveError ? { saveError: cache.stats.saveError } : {}),
       },
       reads: tally('reads'),
       parses: tally('parses'),
