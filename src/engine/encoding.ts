@@ -6,6 +6,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** `utf8-lossy`: invalid UTF-8 was replaced on decode, so the text cannot be written back faithfully. */
 export type SourceEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'utf8-lossy';
@@ -55,8 +56,11 @@ export function encodeSource(text: string, encoding: SourceEncoding): Buffer {
   }
 }
 
+/** `crypto.hash` where Node has it (20.12+): no Hash object per file. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
+
 export function contentHash(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
+  return oneShot ? oneShot('sha256', buf, 'hex') : createHash('sha256').update(buf).digest('hex');
 }
 
 /** What the audit read from disk: the content hash fixes check before writing. */
