@@ -2,11 +2,13 @@
  * src/parsers/script.ts sets every node's `parent` in its own first walk instead of asking
  * createSourceFile for them (setParentNodes). These tests hold it to what setParentNodes gives:
  * the same parent for every node, at any depth, and the node APIs that climb to the source file.
+ * The same walk keeps the tree in pre-order for `walk` from the source file: it must visit and skip
+ * exactly as a walk over forEachChild does.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ts } from 'ts-morph';
-import { parseScript } from '../src/parsers/script.js';
+import { parseScript, walk } from '../src/parsers/script.js';
 
 /** Every node of a tree with its parent, in forEachChild pre-order. */
 function parents(sf: ts.SourceFile): { kind: ts.SyntaxKind; pos: number; end: number; parent: string }[] {
@@ -70,5 +72,39 @@ describe('script facade parent pointers', () => {
     // getSourceFile() and getText() climb the parents to the source file.
     assert.equal(deepest.getSourceFile(), js.sf);
     assert.equal(deepest.getText(), "'deep'");
+  });
+
+  it('walks a source file as a forEachChild walk does, skipping the subtrees the visitor refuses', () => {
+    const text = "const a = require('a');\nfunction f(x) { return g(x, () => h([1, { k: x }])); }\nclass C { m() { if (a) { f(1); } else { new Map(); } } }\nexport { f };\n";
+    const js = parseScript('w.ts', text);
+    // The reference: the iterative forEachChild walk `walk` does from any other root.
+    const reference = (refuse: (n: ts.Node) => boolean): string[] => {
+      const seen: string[] = [];
+      const stack: ts.Node[] = [js.sf];
+      while (stack.length) {
+        const n = stack.pop()!;
+        seen.push(`${n.kind}:${n.pos}`);
+        if (refuse(n)) continue;
+        const kids: ts.Node[] = [];
+        ts.forEachChild(n, (c) => {
+          kids.push(c);
+        });
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      }
+      return seen;
+    };
+    const refusals: ((n: ts.Node) => boolean)[] = [() => false, (n) => ts.isFunctionLike(n), (n) => ts.isBlock(n) || ts.isCallExpression(n), (n) => n.pos % 3 === 0, (n) => n.kind === ts.SyntaxKind.SourceFile];
+    for (const refuse of refusals) {
+      const seen: string[] = [];
+      walk(js.sf, (n) => {
+        seen.push(`${n.kind}:${n.pos}`);
+        return !refuse(n);
+      });
+      assert.deepEqual(seen, reference(refuse));
+    }
+    assert.deepEqual(
+      js.calls().map((c) => c.callee),
+      ['require', 'g', 'h', 'f', 'Map'],
+    );
   });
 });

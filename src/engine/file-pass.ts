@@ -232,7 +232,8 @@ const FRAMEWORK_HINT: Partial<Record<FileKind, RegExp>> = {
  */
 export function moduleBytes(module: PyModule | ScriptModule | undefined, chars: number): number {
   if (!module) return 64;
-  if ('sf' in module) return 256 * ((module.sf as unknown as { nodeCount?: number }).nodeCount ?? chars / 4);
+  // A TypeScript node and its share of the tree, plus 12 bytes of the module's FlatTree (src/parsers/script.ts).
+  if ('sf' in module) return 268 * ((module.sf as unknown as { nodeCount?: number }).nodeCount ?? chars / 4);
   return 160 * module.nodes;
 }
 

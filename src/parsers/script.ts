@@ -218,13 +218,17 @@ class ScriptModuleImpl implements ScriptModule {
 
   /**
    * require() anywhere (CommonJS), dynamic import(), and `const x = call()` bindings, read in
-   * pre-order down to depth 500; and every node's `parent`, at any depth, as createSourceFile's
-   * setParentNodes would set them (JSDoc nodes included, should the parse ever keep any). The
+   * pre-order down to depth 500; every node's `parent`, at any depth, as createSourceFile's
+   * setParentNodes would set them (JSDoc nodes included, should the parse ever keep any); and the
+   * tree in pre-order (FlatTree) for `walk` and `calls`, which then need no walk of their own. The
    * walk uses its own stack, so a deeply nested file cannot overflow the call stack.
    */
   private scanRequiresAndBindings(): void {
+    const order: ts.Node[] = [];
+    const parentIndex: number[] = [];
     const nodes: ts.Node[] = [this.sf];
     const depths: number[] = [0];
+    const parents: number[] = [-1];
     const kids: ts.Node[] = [];
     const collect = (c: ts.Node): void => {
       kids.push(c);
@@ -232,17 +236,21 @@ class ScriptModuleImpl implements ScriptModule {
     while (nodes.length) {
       const node = nodes.pop()!;
       const depth = depths.pop()!;
+      const index = order.length;
+      order.push(node);
+      parentIndex.push(parents.pop()!);
       // Children's parents first: what reads the node below may look up from a child.
       ts.forEachChild(node, collect);
-      const docs = (node as { jsDoc?: ts.Node[] }).jsDoc;
-      if (docs) for (const d of docs) kids.push(d);
       for (let i = kids.length - 1; i >= 0; i--) {
         const c = kids[i]!;
         (c as { parent: ts.Node }).parent = node;
         nodes.push(c);
         depths.push(depth + 1);
+        parents.push(index);
       }
       kids.length = 0;
+      const docs = (node as { jsDoc?: ts.Node[] }).jsDoc;
+      if (docs) for (const d of docs) setParents(d, node);
       if (depth <= 500) {
         if (ts.isVariableDeclaration(node) && node.initializer) this.declaration(node);
         else if (ts.isCallExpression(node)) {
@@ -251,6 +259,16 @@ class ScriptModuleImpl implements ScriptModule {
         }
       }
     }
+    // Where each subtree ends: a node's size is one plus its children's, summed from the last node back.
+    const n = order.length;
+    const after = new Int32Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      const end = after[i]! + i + 1; // after[i] held the sizes of i's children
+      after[i] = end;
+      const p = parentIndex[i]!;
+      if (p >= 0) after[p] = after[p]! + end - i;
+    }
+    FLAT_TREES.set(this.sf, { order, after });
   }
 
   private declaration(node: ts.VariableDeclaration): void {
@@ -292,9 +310,8 @@ class ScriptModuleImpl implements ScriptModule {
   calls(): readonly JsCall[] {
     if (this.callList) return this.callList;
     const out: JsCall[] = [];
-    const stack: ts.Node[] = [this.sf];
-    while (stack.length) {
-      const node = stack.pop()!;
+    // The tree in pre-order, as a walk from the source file would visit it.
+    for (const node of FLAT_TREES.get(this.sf)!.order) {
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
         const callee = dotted(node.expression);
         const start = node.getStart(this.sf);
@@ -311,11 +328,6 @@ class ScriptModuleImpl implements ScriptModule {
           line: this.line(start),
         });
       }
-      const kids: ts.Node[] = [];
-      ts.forEachChild(node, (c) => {
-        kids.push(c);
-      });
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
     }
     out.sort((a, b) => a.range.start - b.range.start);
     this.callList = out;
@@ -441,8 +453,36 @@ export function objectProps(e: ts.Node | undefined): Map<string, { node: ts.Obje
   return out;
 }
 
-/** Depth-first walk over compiler nodes, iterative; return false from the visitor to skip a subtree. */
+/**
+ * A parsed source file's nodes in pre-order (what ts.forEachChild reaches from it, JSDoc not
+ * included), and for each the index just past its subtree. Built by the module's first walk; rules
+ * walk whole files many times over (a dozen rules' `walk(js.sf, ...)`), and the array loop costs a
+ * fraction of forEachChild's callbacks and child lists. Weakly held: it goes with its tree.
+ */
+interface FlatTree {
+  readonly order: readonly ts.Node[];
+  readonly after: Int32Array;
+}
+const FLAT_TREES = new WeakMap<ts.SourceFile, FlatTree>();
+
+/** Set `parent` below a node no forEachChild walk reaches (a JSDoc comment). */
+function setParents(node: ts.Node, parent: ts.Node): void {
+  (node as { parent: ts.Node }).parent = parent;
+  ts.forEachChild(node, (c) => setParents(c, node));
+}
+
+/**
+ * Depth-first walk over compiler nodes, iterative; return false from the visitor to skip a
+ * subtree. From a source file parseScript made, it reads that file's FlatTree (same nodes, same
+ * order, same skipping).
+ */
 export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
+  const flat = root.kind === ts.SyntaxKind.SourceFile ? FLAT_TREES.get(root as ts.SourceFile) : undefined;
+  if (flat) {
+    const { order, after } = flat;
+    for (let i = 0; i < order.length; ) i = visit(order[i]!) === false ? after[i]! : i + 1;
+    return;
+  }
   const stack: ts.Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
