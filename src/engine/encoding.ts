@@ -5,7 +5,6 @@
  * UTF-16 BOM is stripped on decode and written back on encode.
  */
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import * as crypto from 'node:crypto';
 
 /** `utf8-lossy`: invalid UTF-8 was replaced on decode, so the text cannot be written back faithfully. */
@@ -56,11 +55,15 @@ export function encodeSource(text: string, encoding: SourceEncoding): Buffer {
   }
 }
 
-/** `crypto.hash` where Node has it (20.12+): no Hash object per file. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex' | 'base64url') => string }).hash;
+
+/** A digest in one call: `crypto.hash` where Node has it (20.12+), so no Hash object per file or memo part; else a Hash object (the same digest). */
+export function hashOf(algorithm: 'sha1' | 'sha256', data: string | Buffer, encoding: 'hex' | 'base64url'): string {
+  return oneShot ? oneShot(algorithm, data, encoding) : crypto.createHash(algorithm).update(data).digest(encoding);
+}
 
 export function contentHash(buf: Buffer): string {
-  return oneShot ? oneShot('sha256', buf, 'hex') : createHash('sha256').update(buf).digest('hex');
+  return hashOf('sha256', buf, 'hex');
 }
 
 /** What the audit read from disk: the content hash fixes check before writing. */

@@ -12,8 +12,7 @@
  * file, whose value (plain JSON data) the cache keeps with the file's content hash, so a warm run
  * re-derives only the parts of changed files and combines the rest from the cache without parsing.
  */
-import { createHash } from 'node:crypto';
-import * as crypto from 'node:crypto';
+import { hashOf } from './encoding.js';
 import type { App, ProjectFacts } from './facts.js';
 
 export interface MemoDef<T = unknown> {
@@ -80,12 +79,6 @@ export function asStored(value: unknown): unknown {
  * are skipped: the ones values carry (PyCall.keyword) are functions of their object's data.
  * Shared objects and cycles are written once and then referred to by number.
  */
-/** One-shot SHA-1 as base64url: `crypto.hash` where Node has it (20.12+), else a Hash object (same digest). */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
-export function sha1(data: string): string {
-  return oneShot ? oneShot('sha1', data, 'base64url') : createHash('sha1').update(data).digest('base64url');
-}
-
 export function digestValue(value: unknown, refOf: (o: object) => string | undefined): string {
   // The stream is built as one string and hashed once: the same bytes as an update per token (so
   // the same digests), but one call into the hash instead of two per token, and no Hash object.
@@ -148,7 +141,7 @@ export function digestValue(value: unknown, refOf: (o: object) => string | undef
     }
   };
   walk(value);
-  return sha1(stream);
+  return hashOf('sha1', stream, 'base64url');
 }
 
 /** A TypeScript node: its source file's reference plus where it is (kind and depth tell apart nodes with one span). */
